@@ -1,0 +1,257 @@
+"""One call from a page's bytes to its records or one reject, through every stage.
+
+    >>> from pipeline.api import GlossaryPipeline
+    >>> outcome = GlossaryPipeline().process(html_bytes, path="page.html")
+    >>> outcome.records, outcome.reject
+
+The command line, the local process pool and Dask all call `GlossaryPipeline.process`; the
+expensive parts (the spaCy pipeline, rule files) are built once per `GlossaryPipeline`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import py3langid
+from pydantic import ValidationError
+
+from pipeline import __version__
+from pipeline.clean import CleanedPage, ParseError, clean_html, clean_text
+from pipeline.clean.consent import is_consent_text
+from pipeline.decode import Decoded, decode
+from pipeline.entities import EntityTagger, Mention
+from pipeline.model import (
+    Entity,
+    EntityIds,
+    Provenance,
+    Quality,
+    QualityWarning,
+    Record,
+    Reject,
+    RejectSource,
+    RemovedText,
+    Section,
+    Source,
+)
+from pipeline.read import GZIP_MAGIC, Limits, gunzip
+from pipeline.rejects import Rejected, RejectReason
+from pipeline.segment import Entry, NotAnEntry, segment
+
+_PACKAGE_DIR = Path(__file__).parent
+# Rule and lexicon files whose content changes what a run produces: part of the config hash.
+_RULE_FILES = ("heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "entities/lexicon.tsv")
+_MIN_WORDS_FOR_LANGUAGE = 20
+_SHORT_SECTION_WORDS = 12
+_LONG_SECTION_WORDS = 1500
+_LOW_TEXT_SHARE = 0.02
+_MAX_REMOVED_LISTED = 30
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    limits: Limits = field(default_factory=Limits)
+    language: str = "en"
+
+    def digest(self) -> str:
+        """A hash of the settings and rule files, so a record says which configuration made it."""
+        hasher = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode())
+        hasher.update(__version__.encode())
+        for name in _RULE_FILES:
+            path = _PACKAGE_DIR / name
+            if path.exists():
+                hasher.update(name.encode() + path.read_bytes())
+        return hasher.hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one input gave: records, or a reject; and the seconds each stage took."""
+
+    records: list[Record]
+    reject: Reject | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class GlossaryPipeline:
+    def __init__(self, config: PipelineConfig | None = None, tagger: EntityTagger | None = None) -> None:
+        self.config = config or PipelineConfig()
+        self.tagger = tagger or EntityTagger()
+        self.config_hash = self.config.digest()
+
+    def process(self, data: bytes | str, path: str, url: str | None = None) -> Outcome:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        sha256 = hashlib.sha256(raw).hexdigest()
+        timings: dict[str, float] = {}
+        try:
+            records = self._records(raw, path, url, sha256, timings)
+        except Rejected as rejected:
+            return Outcome([], self.reject(path, url, sha256, rejected.reason, rejected.detail), timings)
+        except Exception as error:  # a bug on one page must not stop the batch
+            detail = f"the pipeline failed on this input: {type(error).__name__}: {error}"
+            return Outcome([], self.reject(path, url, sha256, "internal-error", detail[:500]), timings)
+        return Outcome(records, None, timings)
+
+    def _records(self, raw: bytes, path: str, url: str | None, sha256: str, timings: dict[str, float]) -> list[Record]:
+        decoded, page = clean_page(raw, path, self.config, url, timings)
+        with _timed(timings, "segment"):
+            self._check_language(page)
+            entries = segment(page, path, plain_text=decoded.media_type == "text/plain")
+        if isinstance(entries, NotAnEntry):
+            raise Rejected("not-a-glossary-entry", entries.detail)
+        with _timed(timings, "tag"):
+            mentions = [self.tagger.tag_record([s.text for s in entry.sections]) for entry in entries]
+        with _timed(timings, "validate"):
+            source = Source(
+                path=path,
+                url=url or page.meta.canonical_url,
+                sha256=sha256,
+                media_type=decoded.media_type,
+                encoding=decoded.encoding,
+            )
+            seen: Counter[str] = Counter()
+            records = []
+            for entry, entry_mentions in zip(entries, mentions, strict=True):
+                occurrence = seen[entry.term.lower()]
+                seen[entry.term.lower()] += 1
+                try:
+                    records.append(self._record(entry, entry_mentions, page, decoded, source, occurrence))
+                except ValidationError as error:
+                    raise Rejected("internal-error", f"a record failed validation: {error}") from error
+        return records
+
+    def _check_language(self, page: CleanedPage) -> None:
+        text = " ".join(block.text for block in page.blocks)
+        if len(text.split()) < _MIN_WORDS_FOR_LANGUAGE:
+            return
+        language, _ = py3langid.classify(text[:5000])
+        if language != self.config.language:
+            raise Rejected("not-english", f"the page text is in another language ({language!r}), not English")
+
+    def _record(
+        self,
+        entry: Entry,
+        mentions: list[list[Mention]],
+        page: CleanedPage,
+        decoded: Decoded,
+        source: Source,
+        occurrence: int,
+    ) -> Record:
+        sections = [Section(kind=s.kind, heading=s.heading, text=s.text) for s in entry.sections]
+        entities = [
+            Entity(
+                text=m.text,
+                label=m.label,  # type: ignore[arg-type]
+                labels=list(m.labels),  # type: ignore[arg-type]
+                canonical=m.canonical,
+                ids=EntityIds(mesh=m.mesh, chebi=m.chebi),
+                section=index,
+                start=m.start,
+                end=m.end,
+            )
+            for index, section_mentions in enumerate(mentions)
+            for m in section_mentions
+        ]
+        first_text = {kind: next((s.text for s in sections if s.kind == kind), None) for kind in
+                      ("definition", "origin", "mechanism")}
+        return Record(
+            id=_record_id(source, entry.term, occurrence),
+            term=entry.term,
+            source=source,
+            sections=sections,
+            definition=first_text["definition"],
+            origin=first_text["origin"],
+            mechanism=first_text["mechanism"],
+            entities=entities,
+            quality=_quality(entry, sections, entities, page, decoded),
+            provenance=Provenance(pipeline_version=__version__, config_hash=self.config_hash),
+        )
+
+    def reject(self, path: str, url: str | None, sha256: str | None, reason: RejectReason, detail: str) -> Reject:
+        """A reject in this pipeline's format (also for inputs that never reached `process`)."""
+        return Reject(source=RejectSource(path=path, url=url, sha256=sha256), reason=reason, detail=detail)
+
+
+def clean_page(
+    raw: bytes, path: str, config: PipelineConfig, url: str | None = None, timings: dict[str, float] | None = None
+) -> tuple[Decoded, CleanedPage]:
+    """The decode and clean stages: raw bytes to the page's kept blocks (Rejected on failure)."""
+    timings = {} if timings is None else timings
+    limits = config.limits
+    if len(raw) > limits.max_bytes:
+        raise Rejected("too-large", f"the input has {len(raw):,} bytes, over the limit of {limits.max_bytes:,}")
+    with _timed(timings, "decode"):
+        unpacked = gunzip(raw, limits.max_decompressed_bytes) if raw.startswith(GZIP_MAGIC) else raw
+        decoded = decode(unpacked, path)
+    with _timed(timings, "clean"):
+        if decoded.media_type == "text/plain":
+            return decoded, clean_text(decoded.text)
+        try:
+            return decoded, clean_html(decoded.text, url=url)
+        except ParseError as error:
+            raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
+
+
+def _record_id(source: Source, term: str, occurrence: int) -> str:
+    """Same source (its URL, else its path) and same term give the same id in every run."""
+    key = f"{source.url or source.path}\x1f{term.strip().lower()}\x1f{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _quality(
+    entry: Entry, sections: list[Section], entities: list[Entity], page: CleanedPage, decoded: Decoded
+) -> Quality:
+    removed_chars: Counter[str] = Counter()
+    for removal in page.removed:
+        removed_chars[removal.reason] += removal.chars
+    warnings: list[QualityWarning] = []
+
+    def warn(code: str, message: str) -> None:
+        warnings.append(QualityWarning(code=code, message=message))
+
+    if not any(s.kind == "definition" for s in sections):
+        warn("no-definition", "the entry has no definition section")
+    for index, section in enumerate(sections):
+        words = len(section.text.split())
+        label = section.heading or section.kind
+        if words < _SHORT_SECTION_WORDS:
+            warn("short-section", f"section {index} ({label}) has only {words} words")
+        elif words > _LONG_SECTION_WORDS:
+            warn("long-section", f"section {index} ({label}) has {words} words")
+        if any(is_consent_text(paragraph) for paragraph in section.text.split("\n\n")):
+            warn("consent-like-text", f"section {index} ({label}) still has text that reads like a consent banner")
+    for heading in entry.unrecognised_headings:
+        warn("heading-not-recognised", f"heading {heading!r} matches no known section kind (kept as 'other')")
+    if entry.terms_on_page > 1:
+        warn("several-terms", f"the page lists {entry.terms_on_page} terms; this record is one of them")
+    if decoded.media_type == "text/html" and page.markup_chars:
+        share = page.text_chars / page.markup_chars
+        if share < _LOW_TEXT_SHARE:
+            warn("low-text-ratio", f"only {share:.1%} of the page's characters are kept text")
+    for message in decoded.warnings:
+        warn("charset-uncertain", message)
+    return Quality(
+        kept_chars=sum(len(s.text) for s in sections),
+        removed_chars=dict(sorted(removed_chars.items())),
+        removed=[RemovedText(reason=r.reason, chars=r.chars, snippet=r.snippet) for r in page.removed][
+            :_MAX_REMOVED_LISTED
+        ],
+        sections_found=sorted({s.kind for s in sections}, key=[s.kind for s in sections].index),
+        entity_counts=dict(sorted(Counter(e.label for e in entities).items())),
+        warnings=warnings,
+    )
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start

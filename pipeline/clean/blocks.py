@@ -1,0 +1,81 @@
+"""The clean stage's output: the page's kept text as a flat list of typed blocks.
+
+The segmenter reads blocks, never HTML, so an HTML page and a plain-text page look the same
+to it. Removals record what the cleaner took out and why, for the record's quality field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockRole = Literal["heading", "term", "paragraph", "item"]
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_space(text: str) -> str:
+    """One space between words, none at the ends (the gold's paragraph convention)."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of visible text.
+
+    role: "heading" (h1-h6 or a heading line), "term" (a <dt>), "paragraph" or "item"
+    (a list item). bold_lead is the text of a bold run that opens a paragraph ("Origin:"),
+    the raw material for run-in labels; all_bold marks a paragraph made only of bold text.
+    """
+
+    role: BlockRole
+    text: str
+    level: int | None = None
+    bold_lead: str | None = None
+    all_bold: bool = False
+
+
+RemovalReason = Literal[
+    "consent", "navigation", "related-links", "share", "newsletter", "byline",
+    "disclaimer", "footer", "apparatus", "script-style", "other-boilerplate",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A piece of text the cleaner removed: why, how much, and its opening words."""
+
+    reason: RemovalReason
+    chars: int
+    snippet: str
+    rule: str = ""
+
+    @classmethod
+    def of_text(cls, reason: RemovalReason, text: str, rule: str = "") -> Removal:
+        clean = normalize_space(text)
+        return cls(reason=reason, chars=len(clean), snippet=clean[:120], rule=rule)
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """What the page says about itself, read before extraction strips it."""
+
+    title: str | None = None
+    h1: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    defined_terms: list[str] = field(default_factory=list)
+    language: str | None = None
+
+
+@dataclass(slots=True)
+class CleanedPage:
+    blocks: list[Block]
+    removed: list[Removal]
+    meta: PageMeta
+    markup_chars: int = 0
+    text_chars: int = 0
+
+    def to_text(self) -> str:
+        """Kept text, one block per line, headings on lines of their own."""
+        return "\n".join(block.text for block in self.blocks)

@@ -1,0 +1,73 @@
+"""Put back headings that trafilatura dropped in front of text it kept.
+
+Trafilatura sometimes drops a heading while keeping the paragraph under it (short <h3>
+term headings in A-Z blocks, headings with a trailing colon). The segmenter needs every
+heading, so before extraction we note each heading with the opening of the text that
+follows it, and afterwards insert the missing ones in front of that text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from pipeline.clean.blocks import Block, normalize_space
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_ANCHOR_CHARS = 40
+_SKIP_TEXT_OF = {"script", "style", "noscript", "template"}
+
+
+@dataclass(frozen=True, slots=True)
+class DomHeading:
+    text: str
+    level: int
+    following_text: str  # the opening characters of the text after the heading
+
+
+def collect_headings(root: HtmlElement) -> list[DomHeading]:
+    headings = []
+    for element in root.iter(*_HEADING_TAGS):
+        text = normalize_space(" ".join(element.itertext()))
+        if not text:
+            continue
+        following = _following_text(element)
+        if following:
+            headings.append(DomHeading(text, int(element.tag[1]), following))
+    return headings
+
+
+def _following_text(element: HtmlElement) -> str:
+    pieces: list[str] = []
+    length = 0
+    for node in element.itersiblings():
+        for piece in _visible_text(node):
+            pieces.append(piece)
+            length += len(piece)
+            if length >= _ANCHOR_CHARS * 2:
+                return normalize_space(" ".join(pieces))[:_ANCHOR_CHARS]
+    return normalize_space(" ".join(pieces))[:_ANCHOR_CHARS]
+
+
+def _visible_text(node: HtmlElement) -> list[str]:
+    if not isinstance(node.tag, str) or node.tag in _SKIP_TEXT_OF:
+        return [node.tail] if node.tail and node.tail.strip() else []
+    if node.tag in _HEADING_TAGS:
+        return []
+    return [t for t in node.itertext() if t.strip()]
+
+
+def restore_headings(blocks: list[Block], headings: list[DomHeading]) -> list[Block]:
+    kept = {normalize_space(b.text).rstrip(":").lower() for b in blocks if b.role != "paragraph" or b.all_bold}
+    restored = list(blocks)
+    for heading in headings:
+        if heading.text.rstrip(":").lower() in kept or len(heading.following_text) < 10:
+            continue
+        anchor = heading.following_text
+        for index, block in enumerate(restored):
+            if block.text.startswith(anchor):
+                restored.insert(index, Block("heading", heading.text, level=heading.level))
+                kept.add(heading.text.rstrip(":").lower())
+                break
+    return restored

@@ -1,0 +1,119 @@
+"""Command line: arguments only; every command calls into the package."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return int(args.handler(args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glossary-pipeline", description="Scraped health-glossary pages in, validated glossary records out."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="turn pages into records.jsonl, rejects.jsonl and run.json")
+    run.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (walked recursively)")
+    run.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+    run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    run.set_defaults(handler=_run)
+
+    schema = commands.add_parser("schema", help="print the record JSON Schema")
+    schema.add_argument("--reject", action="store_true", help="print the reject schema instead")
+    schema.set_defaults(handler=_schema)
+
+    validate = commands.add_parser("validate", help="check a records.jsonl file against the schema")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(handler=_validate)
+
+    clean = commands.add_parser("clean", help="run read, decode and clean only; write each page's kept text")
+    clean.add_argument("inputs", nargs="+", metavar="INPUT")
+    clean.add_argument("-o", "--output", type=Path, required=True, help="folder for <name>.txt files")
+    clean.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
+    clean.set_defaults(handler=_clean)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.runner import run
+
+    progress = _progress_bar()
+    try:
+        summary = run(args.inputs, args.output, workers=args.workers, on_progress=progress)
+    except OSError as error:
+        print(f"glossary-pipeline: the run failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{summary.line()}; wrote {args.output}/records.jsonl, rejects.jsonl, run.json")
+    return EXIT_OK
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A tqdm bar on an interactive terminal; nothing when output goes to a file or CI."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(unit="page", file=sys.stderr, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from pipeline.model import json_schemas
+
+    name = "reject.schema.json" if args.reject else "record.schema.json"
+    print(json.dumps(json_schemas()[name], indent=2))
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from pipeline.validate import validate_records_file
+
+    try:
+        problems, count = validate_records_file(args.file)
+    except OSError as error:
+        print(f"glossary-pipeline: cannot read {args.file}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for problem in problems[:50]:
+        print(problem, file=sys.stderr)
+    print(f"{count} records checked, {len(problems)} problems")
+    return EXIT_OK if not problems else EXIT_FAILED
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from pipeline.runner import run_clean
+
+    written, rejected = run_clean(args.inputs, args.output, workers=args.workers)
+    print(f"{written} pages cleaned, {rejected} rejected; wrote {args.output}")
+    return EXIT_OK

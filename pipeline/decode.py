@@ -1,0 +1,125 @@
+"""Decode stage: bytes -> text and media type, never a crash on bytes that lie about themselves.
+
+Charset order: byte-order mark, then the charset the page declares (<meta charset>,
+http-equiv, XML declaration) when the bytes decode cleanly with it, then strict UTF-8,
+then charset-normalizer's detection. Bytes nothing decodes are a `decode-error` reject.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import charset_normalizer
+
+from pipeline.rejects import Rejected
+
+MediaType = Literal["text/html", "text/plain"]
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Signatures of common binary formats that are sometimes saved with a page's name.
+_BINARY_MAGIC = (
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"RIFF", b"\x00\x00\x01\x00",
+    b"BM", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"MZ", b"OggS", b"ID3", b"\x1a\x45\xdf\xa3", b"wOFF", b"wOF2",
+)
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+_HTML_SIGNS = re.compile(
+    rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(?:p|div|h[1-6]|article|main|section|dl|title)[\s>]",
+    re.IGNORECASE,
+)
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+# WHATWG encoding rules: pages labelled latin-1 / ascii are decoded as windows-1252.
+_CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
+                    "ascii": "cp1252", "iso8859-1": "cp1252", "l1": "cp1252"}
+_MAX_CONTROL_SHARE = 0.01
+
+
+@dataclass(slots=True)
+class Decoded:
+    text: str
+    media_type: MediaType
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes, path: str) -> Decoded:
+    if not data.strip():
+        raise Rejected("empty", "the input is empty or only whitespace")
+    text, encoding, warnings = _to_text(data)
+    if not text.strip():
+        raise Rejected("empty", "the input has no visible characters")
+    if _control_share(text) > _MAX_CONTROL_SHARE:
+        raise Rejected("binary", "the input is mostly control characters, not text")
+    return Decoded(text=text, media_type=_media_type(data, path), encoding=encoding, warnings=warnings)
+
+
+def _to_text(data: bytes) -> tuple[str, str, list[str]]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec.removesuffix("-sig"), []
+            except UnicodeDecodeError as error:
+                raise Rejected("decode-error", f"the bytes do not match their {codec} byte-order mark") from error
+    if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:4096]:
+        raise Rejected("binary", "the input is binary data (an image, archive, document or executable), not a page")
+    warnings: list[str] = []
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared), declared, []
+        except UnicodeDecodeError:
+            warnings.append(f"declared charset {declared} does not decode the bytes; detected instead")
+    try:
+        return data.decode("utf-8"), "utf-8", warnings
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is None:
+        raise Rejected("decode-error", "no character encoding decodes these bytes")
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise Rejected("decode-error", f"the bytes do not decode as detected {best.encoding}") from error
+    warnings.append(f"charset detected as {best.encoding} (no declaration matched)")
+    return text, best.encoding, warnings
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _DECLARED_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    label = _CHARSET_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20_000]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
+    return controls / len(sample)
+
+
+def _media_type(data: bytes, path: str) -> MediaType:
+    name = Path(path).name.lower().removesuffix(".gz")
+    head = data[:2048]
+    if name.endswith(".txt"):
+        # A .txt file is plain text unless it plainly starts as an HTML document.
+        return "text/html" if re.match(rb"\s*<(?:!doctype|html)", head, re.IGNORECASE) else "text/plain"
+    if name.endswith(_HTML_SUFFIXES):
+        return "text/html"
+    return "text/html" if _HTML_SIGNS.search(head) else "text/plain"

@@ -1,0 +1,274 @@
+"""Character-level entity matcher: the engine behind the spaCy component and EntityTagger.
+
+Matching works on the raw string, not on spaCy tokens, because the span rules cut through
+hyphenated compounds ("cortisol-binding", "GLP-1-based") that the tokenizer keeps or splits
+inconsistently. Two precompiled regexes do all the work per text:
+
+- names (case-insensitive): every full name and synonym, its plural, and the never-tag
+  "block" phrases, compiled as one trie-shaped pattern so the engine never backtracks over
+  hundreds of alternatives at each position;
+- abbreviations (case-sensitive): "NO", "DA", "T" are ordinary words in other casings.
+
+Per record, parenthesised definitions ("dopamine (DA)", "diurnal amplitude (DA)") decide
+which abbreviations stand for an in-scope substance.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lexicon import DATA_DIR, Concept, NeverTag, load_lexicon, load_never_tag
+from .types import Mention
+
+AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
+
+# Hyphen-like characters a name may be written with; a space or hyphen in a lexicon name
+# matches any of them, one space, or nothing ("5-HT"/"5HT", "GLP-1"/"GLP 1").
+_SEP_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]?"
+_SEP_CHARS = "-\u2010\u2011\u2012\u2013 "
+_SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
+# A mention starts and ends at a word edge, and a "-like" compound is never a mention
+# (D1-like, insulin-like effects); full names containing "-like" are longer alternatives
+# and win before this lookahead is reached.
+_BEFORE = r"(?<!\w)"
+_AFTER = r"(?!\w)(?![\-\u2010\u2011][Ll][Ii][Kk][Ee](?!\w))"
+_SEP_UNIT = "\0"
+
+# "(SHORT)" candidates: up to 10 characters without spaces, starting with a letter or digit.
+_PAREN = re.compile(r"\(([^\s()]{1,10})\)")
+_WORD_BEFORE = re.compile(r"(\S+)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    concept: Concept | None  # None: a block phrase that suppresses what it covers
+    ambiguous: bool = False
+    is_abbreviation: bool = False
+
+
+_OTHER = None  # value in a record's definition map: the short form means something else
+
+
+def _units(word: str) -> list[str]:
+    return [_SEP_UNIT if ch in _SEP_CHARS else ch for ch in word]
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation shaped as a trie; a greedy optional tail prefers the longest name."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for unit in _units(word):
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [
+            (_SEP_CLASS if unit == _SEP_UNIT else re.escape(unit)) + emit(child)
+            for unit, child in sorted(node.items())
+            if unit
+        ]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+def _name_key(surface: str) -> str:
+    return _SEP_STRIP.sub("", surface.lower())
+
+
+def _sh_long_form_start(short: str, text: str) -> int | None:
+    """Schwartz & Hearst (2003): where in `text` the long form of `short` starts, or None.
+
+    Characters of the short form are matched right to left; the first one must start a word.
+    """
+    s, i = len(short) - 1, len(text) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while i >= 0 and (text[i].lower() != c or (s == 0 and i > 0 and text[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+        s -= 1
+    return i + 1
+
+
+def _is_short_form(token: str) -> bool:
+    return 1 <= len(token) <= 10 and token[0].isalnum() and any(ch.isupper() for ch in token)
+
+
+class EntityMatcher:
+    """Finds lexicon mentions in texts; build once, reuse for every record."""
+
+    def __init__(
+        self,
+        concepts: Sequence[Concept] | None = None,
+        never_tag: NeverTag | None = None,
+        ambiguous_context_path: Path = AMBIGUOUS_CONTEXT_PATH,
+    ) -> None:
+        self.concepts = list(concepts) if concepts is not None else load_lexicon()
+        never_tag = never_tag or load_never_tag()
+        by_canonical = {c.canonical: c for c in self.concepts}
+
+        self._by_name: dict[str, Concept | None] = {}
+        name_forms: list[str] = []
+        for concept in self.concepts:
+            for name in concept.names:
+                self._add_name(name.lower(), concept)
+                name_forms.append(name.lower())
+                if name[-1].isalpha():
+                    plural = name.lower() + "s"
+                    self._by_name.setdefault(_name_key(plural), concept)
+                    name_forms.append(plural)
+        for phrase in never_tag.block:
+            self._by_name[_name_key(phrase)] = None
+            name_forms.append(phrase)
+
+        self._by_abbreviation: dict[str, tuple[Concept, bool]] = {}
+        for concept in self.concepts:
+            for abbr, ambiguous in [(a, False) for a in concept.abbreviations] + [
+                (a, True) for a in concept.ambiguous_abbreviations
+            ]:
+                if abbr in self._by_abbreviation:
+                    raise ValueError(f"abbreviation {abbr!r} listed for two concepts")
+                self._by_abbreviation[abbr] = (concept, ambiguous)
+
+        self._names_re = re.compile(_BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER, re.IGNORECASE)
+        self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(self._by_abbreviation) + ")" + _AFTER)
+
+        self._cues: dict[str, frozenset[str]] = {}
+        with ambiguous_context_path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                cues = frozenset(row["cues"].split("|"))
+                unknown = (cues | {row["canonical"]}) - by_canonical.keys()
+                if unknown:
+                    raise ValueError(f"{ambiguous_context_path}: unknown canonical names {sorted(unknown)}")
+                self._cues[row["canonical"]] = cues
+
+    def _add_name(self, name: str, concept: Concept) -> None:
+        key = _name_key(name)
+        other = self._by_name.get(key)
+        if other is not None and other is not concept:
+            raise ValueError(f"name {name!r} belongs to {other.canonical!r} and {concept.canonical!r}")
+        self._by_name[key] = concept
+
+    # -- per text -------------------------------------------------------------------------
+
+    def _candidates(self, text: str) -> list[_Hit]:
+        """Non-overlapping lexicon hits, leftmost-longest across the two regexes."""
+        hits = [_Hit(m.start(), m.end(), self._by_name[_name_key(m.group())]) for m in self._names_re.finditer(text)]
+        for m in self._abbr_re.finditer(text):
+            concept, ambiguous = self._by_abbreviation[m.group()]
+            hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
+        hits.sort(key=lambda h: (h.start, -h.end))
+        kept: list[_Hit] = []
+        for hit in hits:
+            if not kept or hit.start >= kept[-1].end:
+                kept.append(hit)
+        return kept
+
+    def _definitions(self, text: str, hits: list[_Hit], defined: dict[str, Concept | None]) -> None:
+        """Record what each parenthesised short form stands for in this text."""
+        if "(" not in text:
+            return
+        ends = {h.end: h for h in hits if h.concept is not None}
+        names_at = {h.start: h for h in hits if h.concept is not None and not h.is_abbreviation}
+        for m in _PAREN.finditer(text):
+            inner = m.group(1)
+            before = text[: m.start()].rstrip()
+            inside = names_at.get(m.start(1))
+            if inside is not None and inside.end == m.end(1):
+                # "SHORT (long form)"
+                word = _WORD_BEFORE.search(before)
+                if word and _is_short_form(word.group(1)):
+                    short = word.group(1)
+                    if self._abbreviates(short, text[inside.start : inside.end], inside.concept):
+                        defined[short] = inside.concept
+            elif _is_short_form(inner):
+                # "long form (SHORT)"
+                hit = ends.get(len(before))
+                if hit is not None and self._abbreviates(inner, text[hit.start : hit.end], hit.concept):
+                    defined[inner] = hit.concept
+                else:
+                    words = before.split()[-min(len(inner) + 5, 2 * len(inner)) :]
+                    if _sh_long_form_start(inner, " ".join(words)) is not None:
+                        defined.setdefault(inner, _OTHER)
+
+    def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
+        known = self._by_abbreviation.get(short)
+        if known is not None:
+            return known[0] is concept
+        return _sh_long_form_start(short, long) is not None
+
+    # -- per record -----------------------------------------------------------------------
+
+    def tag_record(self, texts: Sequence[str]) -> list[list[Mention]]:
+        """Mentions per text; abbreviations defined in any text of the record apply to all."""
+        all_hits = [self._candidates(text) for text in texts]
+        defined: dict[str, Concept | None] = {}
+        for text, hits in zip(texts, all_hits):
+            self._definitions(text, hits, defined)
+        if any(concept is not None and short not in self._by_abbreviation for short, concept in defined.items()):
+            all_hits = self._add_new_abbreviations(texts, all_hits, defined)
+
+        plain = {h.concept.canonical for hits in all_hits for h in hits if h.concept is not None and not h.ambiguous}
+        out: list[list[Mention]] = []
+        for text, hits in zip(texts, all_hits):
+            mentions: list[Mention] = []
+            for hit in hits:
+                concept = hit.concept
+                if concept is None:
+                    continue
+                if hit.is_abbreviation:
+                    surface = text[hit.start : hit.end]
+                    if surface in defined:
+                        concept = defined[surface]
+                        if concept is None:
+                            continue
+                    elif hit.ambiguous and not (
+                        concept.canonical in plain or self._cues.get(concept.canonical, frozenset()) & plain
+                    ):
+                        continue
+                mentions.append(
+                    Mention(
+                        start=hit.start,
+                        end=hit.end,
+                        text=text[hit.start : hit.end],
+                        label=concept.label,
+                        labels=concept.labels,
+                        canonical=concept.canonical,
+                        mesh=concept.mesh,
+                        chebi=concept.chebi,
+                    )
+                )
+            out.append(mentions)
+        return out
+
+    def _add_new_abbreviations(
+        self, texts: Sequence[str], all_hits: list[list[_Hit]], defined: dict[str, Concept | None]
+    ) -> list[list[_Hit]]:
+        """Tag short forms the record itself defines ("allopregnanolone (ALLO)")."""
+        new = {s: c for s, c in defined.items() if c is not None and s not in self._by_abbreviation}
+        pattern = re.compile(_BEFORE + "(?:" + "|".join(map(re.escape, sorted(new, key=len, reverse=True))) + ")" + _AFTER)
+        merged: list[list[_Hit]] = []
+        for text, hits in zip(texts, all_hits):
+            extra = [
+                _Hit(m.start(), m.end(), new[m.group()], False, True)
+                for m in pattern.finditer(text)
+                if not any(h.start < m.end() and m.start() < h.end for h in hits)
+            ]
+            merged.append(sorted(hits + extra, key=lambda h: h.start) if extra else hits)
+        return merged

@@ -1,0 +1,86 @@
+"""Read stage: find the input files and load their bytes, undoing gzip within limits."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.rejects import Rejected
+
+# File names the pipeline picks up when it walks a folder; a file named on the command
+# line is always read, and its content decides what it is.
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_bytes: int = 20_000_000  # raw file size
+    max_decompressed_bytes: int = 50_000_000  # a gzip bomb stops here
+
+
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    paths: list[str]
+    skipped: list[str]  # files in walked folders that are not pages by their name
+
+
+def discover(inputs: Iterable[str]) -> Discovered:
+    """Expand folders recursively (sorted, hidden entries left out); keep files as given."""
+    paths: list[str] = []
+    skipped: list[str] = []
+    for given in inputs:
+        if os.path.isdir(given):
+            for path in _walk(given):
+                (paths if is_page_name(path) else skipped).append(path)
+        else:
+            paths.append(given)
+    return Discovered(paths, skipped)
+
+
+def _walk(folder: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield os.path.join(root, name)
+
+
+def is_page_name(path: str) -> bool:
+    name = Path(path).name.lower().removesuffix(".gz")
+    return name.endswith(PAGE_SUFFIXES) or "." not in name
+
+
+def read_bytes(path: str, limits: Limits) -> bytes:
+    """The page's bytes, gunzipped when they are gzip; Rejected when over a limit."""
+    try:
+        size = os.path.getsize(path)
+        if size > limits.max_bytes:
+            raise Rejected("too-large", f"the file has {size:,} bytes, over the limit of {limits.max_bytes:,}")
+        with open(path, "rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as error:
+        raise Rejected("unreadable", f"the file could not be read: {error.strerror or error}") from error
+    if data.startswith(GZIP_MAGIC):
+        data = gunzip(data, limits.max_decompressed_bytes)
+    return data
+
+
+def gunzip(data: bytes, limit: int) -> bytes:
+    """Decompress in bounded steps, so a decompression bomb is refused, not expanded."""
+    decompressor = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        out = decompressor.decompress(data, limit + 1)
+    except zlib.error as error:
+        raise Rejected("decode-error", f"the gzip data is corrupt: {error}") from error
+    if len(out) > limit or decompressor.unconsumed_tail:
+        raise Rejected("too-large", f"the gzip data expands past the limit of {limit:,} bytes")
+    if not decompressor.eof:
+        raise Rejected("decode-error", "the gzip data is truncated")
+    return out
+
+
+__all__ = ["Discovered", "Limits", "discover", "gunzip", "is_page_name", "read_bytes"]

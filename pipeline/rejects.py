@@ -1,0 +1,26 @@
+"""Reject reasons: stable codes a user can filter on, each raised with a sentence."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+RejectReason = Literal[
+    "empty",
+    "binary",
+    "decode-error",
+    "too-large",
+    "not-english",
+    "not-a-glossary-entry",
+    "parse-error",
+    "unreadable",
+    "internal-error",
+]
+
+
+class Rejected(Exception):
+    """A stage's verdict that an input gives no record; carries the reason code."""
+
+    def __init__(self, reason: RejectReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason: RejectReason = reason
+        self.detail = detail

@@ -1,0 +1,298 @@
+"""Segment stage: cleaned blocks -> glossary entries, each a term and its sections.
+
+Headings are recognised in every form the contract lists (h2-h6, bold-only paragraphs,
+heading lines in plain text, run-in labels "Origin: ..."), then mapped to section kinds
+through `heading_aliases.json`. A page that lists several terms (a <dl>, or repeated
+headings under a glossary-list title) gives one entry per term.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pipeline.clean.blocks import Block, CleanedPage, normalize_space
+
+SectionKind = Literal[
+    "definition", "origin", "mechanism", "context", "significance", "application", "metric", "risk", "other"
+]
+
+_ALIASES_PATH = Path(__file__).with_name("heading_aliases.json")
+
+# A heading is short and is not a sentence; question headings ("What is X?") are allowed.
+_MAX_HEADING_WORDS = 10
+_SENTENCE_END = re.compile(r"[.!,;]$")
+_RUN_IN = re.compile(r"^(?P<label>[^.:!?]{2,60}?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
+_ERROR_PAGE = re.compile(r"\b(?:404|page not found|not found|error)\b", re.IGNORECASE)
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||::|–|—|-|·|»)\s+|:\s+")
+_MIN_ENTRY_WORDS = 12
+
+
+@dataclass(slots=True)
+class SectionDraft:
+    kind: SectionKind
+    heading: str | None
+    paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(slots=True)
+class Entry:
+    term: str
+    sections: list[SectionDraft]
+    unrecognised_headings: list[str] = field(default_factory=list)
+    terms_on_page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NotAnEntry:
+    """Why a page gave no glossary entry (becomes a `not-a-glossary-entry` reject)."""
+
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    text: str
+    level: int | None  # 1-6 for <hN>; None for bold paragraphs, text lines, run-in labels
+    is_term: bool = False  # a <dt>
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    text: str
+
+
+_Token = _Heading | _Text
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingAliases:
+    exact: dict[str, SectionKind]
+    patterns: list[tuple[re.Pattern[str], SectionKind]]
+    apparatus: frozenset[str]
+    list_title_words: tuple[str, ...]
+    title_suffixes: tuple[str, ...]
+
+    def kind_of(self, heading: str) -> SectionKind | None:
+        key = heading_key(heading)
+        if key in self.exact:
+            return self.exact[key]
+        for pattern, kind in self.patterns:
+            if pattern.match(key):
+                return kind
+        return None
+
+    def is_apparatus(self, heading: str) -> bool:
+        return heading_key(heading) in self.apparatus
+
+
+@cache
+def load_aliases(path: Path = _ALIASES_PATH) -> HeadingAliases:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    exact: dict[str, SectionKind] = {}
+    patterns: list[tuple[re.Pattern[str], SectionKind]] = []
+    for kind, entry in data["kinds"].items():
+        for heading in entry["headings"]:
+            exact[heading_key(heading)] = kind
+        patterns.extend((re.compile(p), kind) for p in entry["patterns"])
+    return HeadingAliases(
+        exact=exact,
+        patterns=patterns,
+        apparatus=frozenset(heading_key(h) for h in data["apparatus_headings"]["headings"]),
+        list_title_words=tuple(data["list_page_title_words"]["words"]),
+        title_suffixes=tuple(sorted(data["title_suffixes"]["suffixes"], key=len, reverse=True)),
+    )
+
+
+def heading_key(heading: str) -> str:
+    """Comparison form of a heading: lower case, folded space, no trailing ':' or '?'."""
+    return normalize_space(heading).lower().rstrip(" :?").strip()
+
+
+def heading_as_written(heading: str) -> str:
+    """The heading as the record shows it: a trailing colon dropped, a question mark kept."""
+    return normalize_space(heading).rstrip(":").rstrip()
+
+
+def segment(page: CleanedPage, source_name: str, plain_text: bool) -> list[Entry] | NotAnEntry:
+    aliases = load_aliases()
+    titles = [page.meta.title or "", *page.meta.h1]
+    if any(_ERROR_PAGE.search(t) for t in page.meta.h1) or (
+        not page.meta.h1 and _ERROR_PAGE.search(page.meta.title or "")
+    ):
+        return NotAnEntry(f"the page is an error page ({(page.meta.h1 or [page.meta.title])[0]!r})")
+    tokens = _tokenize(page.blocks, aliases, plain_text)
+    if sum(len(t.text.split()) for t in tokens if isinstance(t, _Text)) < _MIN_ENTRY_WORDS:
+        return NotAnEntry("the page has no entry text after cleaning (too little prose left)")
+
+    groups = _split_terms(tokens, aliases, titles)
+    if groups is not None:
+        entries = [_build_entry(term, body, aliases) for term, body in groups]
+        for entry in entries:
+            entry.terms_on_page = len(entries)
+    else:
+        term, tokens = _single_term(tokens, page, source_name, aliases, plain_text)
+        entries = [_build_entry(term, tokens, aliases)]
+    entries = [e for e in entries if any(s.paragraphs for s in e.sections)]
+    if not entries:
+        return NotAnEntry("no term on the page is followed by any text")
+    if all(not _is_prose(e) for e in entries):
+        return NotAnEntry("the page text is a list of links or labels, not a definition")
+    return entries
+
+
+def _is_prose(entry: Entry) -> bool:
+    words = sum(len(p.split()) for s in entry.sections for p in s.paragraphs)
+    sentences = sum(p.count(". ") + p.endswith(".") for s in entry.sections for p in s.paragraphs)
+    return words >= _MIN_ENTRY_WORDS and sentences >= 1
+
+
+def _tokenize(blocks: list[Block], aliases: HeadingAliases, plain_text: bool) -> list[_Token]:
+    tokens: list[_Token] = []
+    for block in blocks:
+        if block.role == "heading":
+            tokens.append(_Heading(block.text, block.level))
+        elif block.role == "term":
+            tokens.append(_Heading(block.text, None, is_term=True))
+        elif block.all_bold and _looks_like_heading(block.text):
+            tokens.append(_Heading(block.text, None))
+        elif (run_in := _run_in_label(block, aliases)) is not None:
+            label, rest = run_in
+            tokens.extend((_Heading(label, None), _Text(rest)))
+        elif _looks_like_heading(block.text) and (plain_text or aliases.kind_of(block.text) is not None):
+            tokens.append(_Heading(block.text, None))
+        else:
+            tokens.append(_Text(block.text))
+    return tokens
+
+
+def _looks_like_heading(text: str) -> bool:
+    return len(text.split()) <= _MAX_HEADING_WORDS and not _SENTENCE_END.search(text)
+
+
+def _run_in_label(block: Block, aliases: HeadingAliases) -> tuple[str, str] | None:
+    """"Origin: The term ..." -> ("Origin", "The term ..."), when the label is a heading.
+
+    A bold lead ending in ':' is a label whatever it says; an unformatted one only when it
+    is a known section heading, so that ordinary sentences with a colon stay prose.
+    """
+    if block.bold_lead and block.bold_lead.endswith(":") and block.text.startswith(block.bold_lead):
+        rest = block.text[len(block.bold_lead):].strip()
+        if rest:
+            return heading_as_written(block.bold_lead), rest
+    match = _RUN_IN.match(block.text)
+    if match and aliases.kind_of(match["label"]) is not None:
+        return heading_as_written(match["label"]), match["rest"].strip()
+    return None
+
+
+def _split_terms(
+    tokens: list[_Token], aliases: HeadingAliases, titles: list[str]
+) -> list[tuple[str, list[_Token]]] | None:
+    """Pages listing several terms: <dt> items, or repeated same-level term headings."""
+    starts = [i for i, t in enumerate(tokens) if isinstance(t, _Heading) and t.is_term]
+    if not starts:
+        starts = _repeated_term_headings(tokens, aliases, titles)
+    if not starts:
+        return None
+    groups = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
+        heading = tokens[start]
+        assert isinstance(heading, _Heading)
+        groups.append((heading_as_written(heading.text), tokens[start + 1 : end]))
+    return groups
+
+
+def _repeated_term_headings(tokens: list[_Token], aliases: HeadingAliases, titles: list[str]) -> list[int]:
+    title_text = " ".join(titles).lower()
+    if not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", title_text) for w in aliases.list_title_words):
+        return []
+    by_level: dict[int, list[int]] = {}
+    for i, token in enumerate(tokens):
+        if isinstance(token, _Heading) and token.level and token.level > 1:
+            by_level.setdefault(token.level, []).append(i)
+    for level in sorted(by_level):
+        positions = by_level[level]
+        names = [tokens[i].text for i in positions]
+        if len(positions) >= 2 and all(aliases.kind_of(n) is None and not n.endswith("?") for n in names):
+            return positions
+    return []
+
+
+def _single_term(
+    tokens: list[_Token], page: CleanedPage, source_name: str, aliases: HeadingAliases, plain_text: bool
+) -> tuple[str, list[_Token]]:
+    """The entry's term, and the tokens with any leading title heading removed."""
+    meta = page.meta
+    heading_h1 = next((t.text for t in tokens if isinstance(t, _Heading) and t.level == 1), None)
+    candidates = [
+        *meta.defined_terms[:1],
+        *([heading_h1] if heading_h1 else []),
+        *[h for h in meta.h1 if meta.title and _strip_suffix(h, aliases).lower() in meta.title.lower()],
+        *meta.h1[:1],
+    ]
+    term = next((_strip_suffix(c, aliases) for c in candidates if c), None)
+    first = tokens[0] if tokens else None
+    if term is None and isinstance(first, _Heading) and aliases.kind_of(first.text) is None:
+        if plain_text or (meta.title and heading_key(first.text) in meta.title.lower()):
+            term = heading_as_written(first.text)
+    if term is None and meta.title:
+        term = _strip_suffix(_TITLE_SEPARATORS.split(meta.title)[0], aliases) or None
+    if term is None:
+        term = _term_from_file_name(source_name)
+    # The title heading is the term, not a section heading.
+    while tokens and isinstance(tokens[0], _Heading) and (
+        tokens[0].level == 1 or heading_key(_strip_suffix(tokens[0].text, aliases)) == heading_key(term)
+    ):
+        tokens = tokens[1:]
+    return term, tokens
+
+
+def _strip_suffix(title: str, aliases: HeadingAliases) -> str:
+    """'Estrogen Dominance: Meaning & Definition' -> 'Estrogen Dominance'."""
+    text = normalize_space(title)
+    for suffix in aliases.title_suffixes:
+        match = re.search(rf"\s*(?:[:|–—\-]\s*)?{re.escape(suffix)}$", text, re.IGNORECASE)
+        if match and match.start() > 0:
+            return text[: match.start()].rstrip(" :|–—-")
+    return text
+
+
+def _term_from_file_name(source_name: str) -> str:
+    stem = Path(source_name).name
+    for suffix in (".gz", ".html", ".htm", ".xhtml", ".txt"):
+        stem = stem.removesuffix(suffix)
+    words = re.split(r"[-_\s]+", stem)
+    return " ".join(w[:1].upper() + w[1:] for w in words if w)
+
+
+def _build_entry(term: str, tokens: list[_Token], aliases: HeadingAliases) -> Entry:
+    sections = [SectionDraft("definition", None)]
+    unrecognised: list[str] = []
+    skipping_apparatus = False
+    for token in tokens:
+        if isinstance(token, _Heading):
+            if aliases.is_apparatus(token.text):
+                skipping_apparatus = True
+                continue
+            skipping_apparatus = False
+            heading = heading_as_written(token.text)
+            kind = aliases.kind_of(heading)
+            if kind == "definition" and sections[-1].kind == "definition" and not sections[-1].paragraphs:
+                sections[-1].heading = heading
+                continue
+            if kind is None:
+                unrecognised.append(heading)
+            sections.append(SectionDraft(kind or "other", heading))
+        elif not skipping_apparatus:
+            sections[-1].paragraphs.append(token.text)
+    return Entry(term=term, sections=[s for s in sections if s.paragraphs], unrecognised_headings=unrecognised)
