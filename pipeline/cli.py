@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
@@ -33,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="turn pages into records.jsonl, rejects.jsonl and run.json")
     run.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (walked recursively)")
     run.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
-    run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    run.add_argument(
+        "--workers", type=_positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)"
+    )
     run.set_defaults(handler=_run)
 
     schema = commands.add_parser("schema", help="print the record JSON Schema")
@@ -72,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar() -> Callable[[int, int], None] | None:
     """A tqdm bar on an interactive terminal; nothing when output goes to a file or CI."""
     if not sys.stderr.isatty():
         return None

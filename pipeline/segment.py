@@ -242,9 +242,13 @@ def _single_term(
     ]
     term = next((_strip_suffix(c, aliases) for c in candidates if c), None)
     first = tokens[0] if tokens else None
-    if term is None and isinstance(first, _Heading) and aliases.kind_of(first.text) is None:
-        if plain_text or (meta.title and heading_key(first.text) in meta.title.lower()):
-            term = heading_as_written(first.text)
+    if (
+        term is None
+        and isinstance(first, _Heading)
+        and aliases.kind_of(first.text) is None
+        and (plain_text or (meta.title and heading_key(first.text) in meta.title.lower()))
+    ):
+        term = heading_as_written(first.text)
     if term is None and meta.title:
         term = _strip_suffix(_TITLE_SEPARATORS.split(meta.title)[0], aliases) or None
     if term is None:

@@ -21,7 +21,10 @@ def clean_file(config: PipelineConfig, path: str) -> str | Reject:
     """Read, decode and clean one file: its kept text (headings on their own lines) or a reject."""
     try:
         data = read_bytes(path, config.limits)
-        page = clean_page(data, path, config)
+        _, page = clean_page(data, path, config)
     except Rejected as rejected:
         return Reject(source=RejectSource(path=path), reason=rejected.reason, detail=rejected.detail)
+    except Exception as error:  # one broken page must not stop the batch
+        detail = f"the clean stage failed on this input: {type(error).__name__}: {error}"[:500]
+        return Reject(source=RejectSource(path=path), reason="internal-error", detail=detail)
     return page.to_text() + "\n"
