@@ -54,6 +54,14 @@ def is_page_name(path: str) -> bool:
     return name.endswith(PAGE_SUFFIXES) or "." not in name
 
 
+def page_stem(path: str) -> str:
+    """The file name without its page and gzip suffixes: 'a/b-c.html.gz' -> 'b-c'."""
+    name = Path(path).name
+    for suffix in (".gz", *PAGE_SUFFIXES):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def read_bytes(path: str, limits: Limits) -> bytes:
     """The page's bytes, gunzipped when they are gzip; Rejected when over a limit."""
     try:
@@ -81,6 +89,3 @@ def gunzip(data: bytes, limit: int) -> bytes:
     if not decompressor.eof:
         raise Rejected("decode-error", "the gzip data is truncated")
     return out
-
-
-__all__ = ["Discovered", "Limits", "discover", "gunzip", "is_page_name", "read_bytes"]

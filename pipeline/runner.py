@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.api import PipelineConfig
 from pipeline.executors.local import map_clean, run_local
-from pipeline.read import discover
+from pipeline.read import discover, page_stem
 from pipeline.write import AtomicJsonLines, write_json_atomic, write_text_atomic
 
 _REPORTED_PACKAGES = ("trafilatura", "lxml", "spacy", "pydantic", "beautifulsoup4", "py3langid", "charset-normalizer")
@@ -106,15 +106,8 @@ def run_clean(inputs: Sequence[str], out_dir: Path, workers: int = 1) -> tuple[i
     with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
         for path, result in map_clean(found.paths, PipelineConfig(), workers):
             if isinstance(result, str):
-                write_text_atomic(out_dir / f"{clean_output_name(path)}.txt", result)
+                write_text_atomic(out_dir / f"{page_stem(path)}.txt", result)
                 written += 1
             else:
                 rejects.write(result)
     return written, rejects.count
-
-
-def clean_output_name(path: str) -> str:
-    name = Path(path).name
-    for suffix in (".gz", ".html", ".htm", ".xhtml", ".txt"):
-        name = name.removesuffix(suffix)
-    return name

@@ -13,13 +13,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 from pipeline.clean.blocks import Block, CleanedPage, normalize_space
-
-SectionKind = Literal[
-    "definition", "origin", "mechanism", "context", "significance", "application", "metric", "risk", "other"
-]
+from pipeline.model import SectionKind
+from pipeline.read import page_stem
 
 _ALIASES_PATH = Path(__file__).with_name("heading_aliases.json")
 
@@ -272,10 +269,7 @@ def _strip_suffix(title: str, aliases: HeadingAliases) -> str:
 
 
 def _term_from_file_name(source_name: str) -> str:
-    stem = Path(source_name).name
-    for suffix in (".gz", ".html", ".htm", ".xhtml", ".txt"):
-        stem = stem.removesuffix(suffix)
-    words = re.split(r"[-_\s]+", stem)
+    words = re.split(r"[-_\s]+", page_stem(source_name))
     return " ".join(w[:1].upper() + w[1:] for w in words if w)
 
 
