@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("-o", "--output", type=Path, required=True, help="folder for <name>.txt files")
     clean.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
     clean.set_defaults(handler=_clean)
+
+    tag = commands.add_parser("tag", help='tag JSON lines {"id", "text"}; write {"id", "entities"} lines')
+    tag.add_argument("file", nargs="?", default="-", help="input file, or - for standard input (default)")
+    tag.set_defaults(handler=_tag)
     return parser
 
 
@@ -118,4 +122,19 @@ def _clean(args: argparse.Namespace) -> int:
 
     written, rejected = run_clean(args.inputs, args.output, workers=args.workers)
     print(f"{written} pages cleaned, {rejected} rejected; wrote {args.output}")
+    return EXIT_OK
+
+
+def _tag(args: argparse.Namespace) -> int:
+    from pipeline.entities import EntityTagger
+    from pipeline.tag_jsonl import tag_lines
+
+    try:
+        source = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        print(f"glossary-pipeline: cannot read {args.file}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    with source:
+        for line in tag_lines(source, EntityTagger()):
+            print(line)
     return EXIT_OK

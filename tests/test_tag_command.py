@@ -1,0 +1,34 @@
+"""The `tag` command: JSON lines of text in, entity lines with offsets into that text out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def _tag(stdin: str) -> list[dict]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "tag", "-"], input=stdin, capture_output=True, text=True, check=True
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_offsets_index_the_input_text_and_names_are_normalised():
+    text = "Noradrenaline rises while 5-HT (serotonin) falls; serotonin's precursor is tryptophan."
+    [out] = _tag(json.dumps({"id": "a", "text": text}) + "\n")
+    assert out["id"] == "a"
+    for entity in out["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+    by_text = {e["text"]: e for e in out["entities"]}
+    assert by_text["Noradrenaline"]["canonical"] == "norepinephrine"
+    assert by_text["5-HT"]["canonical"] == by_text["serotonin"]["canonical"]
+    assert by_text["tryptophan"]["label"] == "NEUROCHEMICAL"
+
+
+def test_bad_lines_give_an_error_line_in_place_and_the_rest_is_tagged():
+    lines = "not json\n" + json.dumps({"id": 2}) + "\n" + json.dumps({"id": 3, "text": "Insulin and leptin."}) + "\n"
+    out = _tag(lines)
+    assert [o.get("id") for o in out] == [None, 2, 3]
+    assert "error" in out[0] and "error" in out[1]
+    assert [e["canonical"] for e in out[2]["entities"]] == ["insulin", "leptin"]
