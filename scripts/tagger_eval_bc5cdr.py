@@ -38,7 +38,9 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 def evaluate(docs: list[dict], tagger: EntityTagger, show: int) -> dict[str, float]:
     core = {r["mesh"] for r in read_tsv(BC5CDR / "scope-train-dev.tsv") if r["tier"] == "core"}
-    unannotated = {(r["pmid"], int(r["start"]), int(r["end"])) for r in read_tsv(BC5CDR / "known-unannotated-train-dev.tsv")}
+    unannotated = {
+        (r["pmid"], int(r["start"]), int(r["end"])) for r in read_tsv(BC5CDR / "known-unannotated-train-dev.tsv")
+    }
     gold: dict[Span, str] = {}
     out_of_scope: set[Span] = set()
     predicted: dict[Span, Mention] = {}

@@ -24,7 +24,13 @@ sys.path.insert(0, str(ROOT))
 from pipeline.entities import EntityTagger  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-ENTITY_METRICS = ("entity_precision", "entity_recall", "entity_f1", "entity_label_accuracy", "normalisation_pair_accuracy")
+ENTITY_METRICS = (
+    "entity_precision",
+    "entity_recall",
+    "entity_f1",
+    "entity_label_accuracy",
+    "normalisation_pair_accuracy",
+)
 
 
 def load_scorer(path: Path) -> ModuleType:
@@ -48,7 +54,9 @@ def predicted_records(gold_dir: Path, tagger: EntityTagger) -> list[dict]:
                 for i, mentions in enumerate(per_section)
                 for m in mentions
             ]
-            records.append({"source": {"path": gold["page"]}, "term": rec["term"], "sections": sections, "entities": entities})
+            records.append(
+                {"source": {"path": gold["page"]}, "term": rec["term"], "sections": sections, "entities": entities}
+            )
     return records
 
 

@@ -14,7 +14,6 @@ from spacy.util import filter_spans
 
 from .lexicon import LEXICON_PATH, load_lexicon
 from .matcher import EntityMatcher
-from .types import Mention
 
 COMPONENT_NAME = "glossary_entities"
 SPAN_KEY = "glossary"

@@ -26,20 +26,32 @@ from .types import Mention
 
 AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
 
-# Hyphen-like characters a name may be written with; a space or hyphen in a lexicon name
-# matches any of them, one space, or nothing ("5-HT"/"5HT", "GLP-1"/"GLP 1").
-_SEP_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]?"
-_SEP_CHARS = "-\u2010\u2011\u2012\u2013 "
+# A hyphen in a lexicon name matches any hyphen-like character, a space or nothing
+# ("5-HT"/"5HT", "GLP-1"/"GLP 1"); a space matches one space or hyphen, never nothing, or
+# "neuropeptide s" would match "neuropeptides".
+_HYPHEN_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]?"
+_SPACE_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]"
+_HYPHENS = "-\u2010\u2011\u2012\u2013"
 _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # A mention starts and ends at a word edge, and a "-like" compound is never a mention
 # (D1-like, insulin-like effects); full names containing "-like" are longer alternatives
 # and win before this lookahead is reached.
-_BEFORE = r"(?<!\w)"
+# A name glued by a hyphen to a locant or chemical prefix belongs to another compound
+# ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
+# "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance.
+_BEFORE = (
+    r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
+    r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
+)
 _AFTER = r"(?!\w)(?![\-\u2010\u2011][Ll][Ii][Kk][Ee](?!\w))"
-_SEP_UNIT = "\0"
+# Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "DA" in "DA1".
+_ABBR_AFTER = r"(?:" + _AFTER + r"|(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w)))"
+_HYPHEN_UNIT, _SPACE_UNIT = "\0", "\1"
+_UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS}
 
-# "(SHORT)" candidates: up to 10 characters without spaces, starting with a letter or digit.
-_PAREN = re.compile(r"\(([^\s()]{1,10})\)")
+# "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
+# "PGE(2)" are parts of one name, not definitions.
+_PAREN = re.compile(r"(?<=\s)\(([^\s()]{1,10})\)")
 _WORD_BEFORE = re.compile(r"(\S+)\s*$")
 
 
@@ -56,7 +68,7 @@ _OTHER = None  # value in a record's definition map: the short form means someth
 
 
 def _units(word: str) -> list[str]:
-    return [_SEP_UNIT if ch in _SEP_CHARS else ch for ch in word]
+    return [_HYPHEN_UNIT if ch in _HYPHENS else _SPACE_UNIT if ch == " " else ch for ch in word]
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -69,11 +81,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:
-        alts = [
-            (_SEP_CLASS if unit == _SEP_UNIT else re.escape(unit)) + emit(child)
-            for unit, child in sorted(node.items())
-            if unit
-        ]
+        alts = [_UNIT_PATTERN.get(unit, re.escape(unit)) + emit(child) for unit, child in sorted(node.items()) if unit]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -84,6 +92,11 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 def _name_key(surface: str) -> str:
     return _SEP_STRIP.sub("", surface.lower())
+
+
+def _abbreviation_key(surface: str) -> str:
+    """Abbreviations keep their case ("NO" is not "no") but not their separators ("IGF-II")."""
+    return _SEP_STRIP.sub("", surface)
 
 
 def _sh_long_form_start(short: str, text: str) -> int | None:
@@ -138,16 +151,19 @@ class EntityMatcher:
             name_forms.append(phrase)
 
         self._by_abbreviation: dict[str, tuple[Concept, bool]] = {}
+        abbreviation_forms: list[str] = []
         for concept in self.concepts:
             for abbr, ambiguous in [(a, False) for a in concept.abbreviations] + [
                 (a, True) for a in concept.ambiguous_abbreviations
             ]:
-                if abbr in self._by_abbreviation:
+                key = _abbreviation_key(abbr)
+                if key in self._by_abbreviation and self._by_abbreviation[key][0] is not concept:
                     raise ValueError(f"abbreviation {abbr!r} listed for two concepts")
-                self._by_abbreviation[abbr] = (concept, ambiguous)
+                self._by_abbreviation[key] = (concept, ambiguous)
+                abbreviation_forms.append(abbr)
 
         self._names_re = re.compile(_BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER, re.IGNORECASE)
-        self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(self._by_abbreviation) + ")" + _AFTER)
+        self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")" + _ABBR_AFTER)
 
         self._cues: dict[str, frozenset[str]] = {}
         with ambiguous_context_path.open(encoding="utf-8", newline="") as f:
@@ -171,7 +187,7 @@ class EntityMatcher:
         """Non-overlapping lexicon hits, leftmost-longest across the two regexes."""
         hits = [_Hit(m.start(), m.end(), self._by_name[_name_key(m.group())]) for m in self._names_re.finditer(text)]
         for m in self._abbr_re.finditer(text):
-            concept, ambiguous = self._by_abbreviation[m.group()]
+            concept, ambiguous = self._by_abbreviation[_abbreviation_key(m.group())]
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
         hits.sort(key=lambda h: (h.start, -h.end))
         kept: list[_Hit] = []
@@ -208,7 +224,7 @@ class EntityMatcher:
                         defined.setdefault(inner, _OTHER)
 
     def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
-        known = self._by_abbreviation.get(short)
+        known = self._by_abbreviation.get(_abbreviation_key(short))
         if known is not None:
             return known[0] is concept
         return _sh_long_form_start(short, long) is not None
@@ -219,14 +235,14 @@ class EntityMatcher:
         """Mentions per text; abbreviations defined in any text of the record apply to all."""
         all_hits = [self._candidates(text) for text in texts]
         defined: dict[str, Concept | None] = {}
-        for text, hits in zip(texts, all_hits):
+        for text, hits in zip(texts, all_hits, strict=True):
             self._definitions(text, hits, defined)
-        if any(concept is not None and short not in self._by_abbreviation for short, concept in defined.items()):
+        if any(c is not None and _abbreviation_key(s) not in self._by_abbreviation for s, c in defined.items()):
             all_hits = self._add_new_abbreviations(texts, all_hits, defined)
 
         plain = {h.concept.canonical for hits in all_hits for h in hits if h.concept is not None and not h.ambiguous}
         out: list[list[Mention]] = []
-        for text, hits in zip(texts, all_hits):
+        for text, hits in zip(texts, all_hits, strict=True):
             mentions: list[Mention] = []
             for hit in hits:
                 concept = hit.concept
@@ -261,10 +277,10 @@ class EntityMatcher:
         self, texts: Sequence[str], all_hits: list[list[_Hit]], defined: dict[str, Concept | None]
     ) -> list[list[_Hit]]:
         """Tag short forms the record itself defines ("allopregnanolone (ALLO)")."""
-        new = {s: c for s, c in defined.items() if c is not None and s not in self._by_abbreviation}
-        pattern = re.compile(_BEFORE + "(?:" + "|".join(map(re.escape, sorted(new, key=len, reverse=True))) + ")" + _AFTER)
+        new = {s: c for s, c in defined.items() if c is not None and _abbreviation_key(s) not in self._by_abbreviation}
+        pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + _AFTER)
         merged: list[list[_Hit]] = []
-        for text, hits in zip(texts, all_hits):
+        for text, hits in zip(texts, all_hits, strict=True):
             extra = [
                 _Hit(m.start(), m.end(), new[m.group()], False, True)
                 for m in pattern.finditer(text)

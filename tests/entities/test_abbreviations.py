@@ -1,0 +1,59 @@
+"""Abbreviations: defined, defined as something else, ambiguous, and record scope."""
+
+from __future__ import annotations
+
+from pipeline.entities import EntityTagger
+
+
+def test_ambiguous_abbreviation_defined_as_the_substance(tagger: EntityTagger) -> None:
+    (first, second) = tagger.tag_record(["Striatal dopamine (DA) was low.", "Exercise raised DA within a week."])
+    assert [m.text for m in first] == ["dopamine", "DA"]
+    assert [(m.text, m.canonical) for m in second] == [("DA", "dopamine")]
+
+
+def test_abbreviation_defined_as_something_else_is_not_tagged(tagger: EntityTagger) -> None:
+    texts = ["The daily amplitude (DA) of melatonin was small.", "A low DA predicted poor sleep; dopamine was normal."]
+    assert [[m.text for m in ms] for ms in tagger.tag_record(texts)] == [["melatonin"], ["dopamine"]]
+
+
+def test_undefined_ambiguous_abbreviation_needs_context(tagger: EntityTagger) -> None:
+    assert tagger.tag_text("GH and NE were noted in the chart.") == []
+    # The full name elsewhere in the record makes the short form unmistakable.
+    record = tagger.tag_record(["Growth hormone peaks at night.", "GH falls with age."])
+    assert [m.text for m in record[1]] == ["GH"]
+
+
+def test_related_thyroid_mentions_disambiguate_t3(tagger: EntityTagger) -> None:
+    (mentions,) = tagger.tag_record(["A normal TSH with low free T3 was found."])
+    assert [(m.text, m.canonical) for m in mentions] == [
+        ("TSH", "thyroid-stimulating hormone"),
+        ("T3", "triiodothyronine"),
+    ]
+
+
+def test_short_form_before_long_form(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("Low NE (norepinephrine) tone was seen; NE rose later.")
+    assert [(m.text, m.canonical) for m in mentions] == [
+        ("NE", "norepinephrine"),
+        ("norepinephrine", "norepinephrine"),
+        ("NE", "norepinephrine"),
+    ]
+
+
+def test_new_abbreviation_defined_in_the_record(tagger: EntityTagger) -> None:
+    first, second = tagger.tag_record(["Allopregnanolone (ALLOP) calms.", "ALLOP falls before menses."])
+    assert [m.text for m in first] == ["Allopregnanolone", "ALLOP"]
+    assert [(m.text, m.canonical) for m in second] == [("ALLOP", "allopregnanolone")]
+
+
+def test_abbreviations_are_case_sensitive(tagger: EntityTagger) -> None:
+    assert tagger.tag_record(["Nitric oxide (NO) relaxes vessels.", "There was no change and No effect."])[1] == []
+
+
+def test_glued_parenthesis_is_not_a_definition(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("gamma-aminobutyric acid(A) receptors; A was low.")
+    assert [m.text for m in mentions] == ["gamma-aminobutyric acid"]
+
+
+def test_receptor_subtype_suffix(tagger: EntityTagger) -> None:
+    assert [m.text for m in tagger.tag_text("5-HT2A and 5-HT1A receptors")] == ["5-HT", "5-HT"]
