@@ -36,13 +36,22 @@ _DECLARED_CHARSET = re.compile(
     re.IGNORECASE,
 )
 _HTML_SIGNS = re.compile(
-    rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(?:p|div|h[1-6]|article|main|section|dl|title)[\s>]",
+    r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(?:p|div|h[1-6]|article|main|section|dl|title)[\s>]",
     re.IGNORECASE,
 )
+_HTML_START = re.compile(r"\s*<(?:!doctype|html)", re.IGNORECASE)
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # WHATWG encoding rules: pages labelled latin-1 / ascii are decoded as windows-1252.
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
-                    "ascii": "cp1252", "iso8859-1": "cp1252", "l1": "cp1252"}
+                    "ascii": "cp1252", "iso8859-1": "cp1252", "l1": "cp1252",
+                    # WHATWG: a UTF-16/32 label in a <meta> of a page without a BOM means UTF-8 (the page
+                    # could not have been read as ASCII-compatible markup otherwise).
+                    "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8", "utf16": "utf-8",
+                    "utf-32": "utf-8", "utf-32le": "utf-8", "utf-32be": "utf-8", "x-user-defined": "cp1252"}
+# When detection finds windows-1252 as plausible as its best guess, take windows-1252: the
+# default legacy encoding of English-language pages (detectors often tie it with cp1250).
+_PREFERRED_LEGACY = "cp1252"
+_CHAOS_TOLERANCE = 0.02
 _MAX_CONTROL_SHARE = 0.01
 
 
@@ -62,7 +71,7 @@ def decode(data: bytes, path: str) -> Decoded:
         raise Rejected("empty", "the input has no visible characters")
     if _control_share(text) > _MAX_CONTROL_SHARE:
         raise Rejected("binary", "the input is mostly control characters, not text")
-    return Decoded(text=text, media_type=_media_type(data, path), encoding=encoding, warnings=warnings)
+    return Decoded(text=text, media_type=_media_type(text, path), encoding=encoding, warnings=warnings)
 
 
 def _to_text(data: bytes) -> tuple[str, str, list[str]]:
@@ -85,9 +94,13 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         return data.decode("utf-8"), "utf-8", warnings
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    matches = charset_normalizer.from_bytes(data[:200_000])
+    best = matches.best()
     if best is None:
         raise Rejected("decode-error", "no character encoding decodes these bytes")
+    best = next(
+        (m for m in matches if m.encoding == _PREFERRED_LEGACY and m.chaos <= best.chaos + _CHAOS_TOLERANCE), best
+    )
     try:
         text = data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError) as error:
@@ -114,12 +127,16 @@ def _control_share(text: str) -> float:
     return controls / len(sample)
 
 
-def _media_type(data: bytes, path: str) -> MediaType:
+def _media_type(text: str, path: str) -> MediaType:
+    """By the file name's extension; by the decoded text's opening when the name has none.
+
+    The decoded text, not the bytes, is inspected, so UTF-16 pages are recognised too.
+    """
     name = Path(path).name.lower().removesuffix(".gz")
-    head = data[:2048]
+    head = text[:2048].lstrip("\ufeff")
     if name.endswith(".txt"):
         # A .txt file is plain text unless it plainly starts as an HTML document.
-        return "text/html" if re.match(rb"\s*<(?:!doctype|html)", head, re.IGNORECASE) else "text/plain"
+        return "text/html" if _HTML_START.match(head) else "text/plain"
     if name.endswith(_HTML_SUFFIXES):
         return "text/html"
     return "text/html" if _HTML_SIGNS.search(head) else "text/plain"
