@@ -63,7 +63,7 @@ def page_stem(path: str) -> str:
 
 
 def read_bytes(path: str, limits: Limits) -> bytes:
-    """The page's bytes, gunzipped when they are gzip; Rejected when over a limit."""
+    """The file's raw bytes (gzip is undone later, by `gunzip`); Rejected when over the size limit."""
     try:
         size = os.path.getsize(path)
         if size > limits.max_bytes:
@@ -72,8 +72,6 @@ def read_bytes(path: str, limits: Limits) -> bytes:
             data = handle.read(limits.max_bytes + 1)
     except OSError as error:
         raise Rejected("unreadable", f"the file could not be read: {error.strerror or error}") from error
-    if data.startswith(GZIP_MAGIC):
-        data = gunzip(data, limits.max_decompressed_bytes)
     return data
 
 

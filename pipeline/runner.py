@@ -103,11 +103,22 @@ def run_clean(inputs: Sequence[str], out_dir: Path, workers: int = 1) -> tuple[i
     """
     found = discover(inputs)
     written = 0
+    used_names: set[str] = set()
     with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
         for path, result in map_clean(found.paths, PipelineConfig(), workers):
             if isinstance(result, str):
-                write_text_atomic(out_dir / f"{page_stem(path)}.txt", result)
+                write_text_atomic(out_dir / _unique_text_name(path, used_names), result)
                 written += 1
             else:
                 rejects.write(result)
     return written, rejects.count
+
+
+def _unique_text_name(path: str, used: set[str]) -> str:
+    """'<stem>.txt'; when two inputs share a stem (a.html, a.txt), the later one keeps its
+    full file name ('a.txt.txt'), then a counter, so no page overwrites another's text."""
+    candidates = [f"{page_stem(path)}.txt", f"{Path(path).name}.txt"]
+    candidates += [f"{page_stem(path)}~{n}.txt" for n in range(2, len(used) + 3)]
+    name = next(c for c in candidates if c not in used)
+    used.add(name)
+    return name

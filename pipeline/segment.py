@@ -24,7 +24,10 @@ _ALIASES_PATH = Path(__file__).with_name("heading_aliases.json")
 _MAX_HEADING_WORDS = 10
 _SENTENCE_END = re.compile(r"[.!,;]$")
 _RUN_IN = re.compile(r"^(?P<label>[^.:!?]{2,60}?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
-_ERROR_PAGE = re.compile(r"\b(?:404|page not found|not found|error)\b", re.IGNORECASE)
+# Error pages say so in their title; a bare "error" is a word glossary terms use too.
+_ERROR_PAGE = re.compile(
+    r"\b(?:404|410|page not found|page (?:does not|doesn't) exist|file not found)\b|^\s*not found\s*$", re.IGNORECASE
+)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||::|–|—|-|·|»)\s+|:\s+")
 _MIN_ENTRY_WORDS = 12
 
@@ -121,7 +124,6 @@ def heading_as_written(heading: str) -> str:
 
 def segment(page: CleanedPage, source_name: str, plain_text: bool) -> list[Entry] | NotAnEntry:
     aliases = load_aliases()
-    titles = [page.meta.title or "", *page.meta.h1]
     if any(_ERROR_PAGE.search(t) for t in page.meta.h1) or (
         not page.meta.h1 and _ERROR_PAGE.search(page.meta.title or "")
     ):
@@ -130,7 +132,7 @@ def segment(page: CleanedPage, source_name: str, plain_text: bool) -> list[Entry
     if sum(len(t.text.split()) for t in tokens if isinstance(t, _Text)) < _MIN_ENTRY_WORDS:
         return NotAnEntry("the page has no entry text after cleaning (too little prose left)")
 
-    groups = _split_terms(tokens, aliases, titles)
+    groups = _split_terms(tokens, aliases, _page_title(page))
     if groups is not None:
         entries = [_build_entry(term, body, aliases) for term, body in groups]
         for entry in entries:
@@ -144,6 +146,17 @@ def segment(page: CleanedPage, source_name: str, plain_text: bool) -> list[Entry
     if all(not _is_prose(e) for e in entries):
         return NotAnEntry("the page text is a list of links or labels, not a definition")
     return entries
+
+
+def _page_title(page: CleanedPage) -> str:
+    """The page's own title: its first <h1>, else the <title> before any site-name separator.
+
+    The site name is left out because "Hormone Glossary" in "Cortisol | Hormone Glossary"
+    names the site, not a list of terms on this page.
+    """
+    if page.meta.h1:
+        return page.meta.h1[0]
+    return _TITLE_SEPARATORS.split(page.meta.title or "")[0]
 
 
 def _is_prose(entry: Entry) -> bool:
@@ -192,12 +205,12 @@ def _run_in_label(block: Block, aliases: HeadingAliases) -> tuple[str, str] | No
 
 
 def _split_terms(
-    tokens: list[_Token], aliases: HeadingAliases, titles: list[str]
+    tokens: list[_Token], aliases: HeadingAliases, page_title: str
 ) -> list[tuple[str, list[_Token]]] | None:
     """Pages listing several terms: <dt> items, or repeated same-level term headings."""
     starts = [i for i, t in enumerate(tokens) if isinstance(t, _Heading) and t.is_term]
     if not starts:
-        starts = _repeated_term_headings(tokens, aliases, titles)
+        starts = _repeated_term_headings(tokens, aliases, page_title)
     if not starts:
         return None
     groups = []
@@ -209,9 +222,9 @@ def _split_terms(
     return groups
 
 
-def _repeated_term_headings(tokens: list[_Token], aliases: HeadingAliases, titles: list[str]) -> list[int]:
-    title_text = " ".join(titles).lower()
-    if not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", title_text) for w in aliases.list_title_words):
+def _repeated_term_headings(tokens: list[_Token], aliases: HeadingAliases, page_title: str) -> list[int]:
+    title = page_title.lower()
+    if not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", title) for w in aliases.list_title_words):
         return []
     by_level: dict[int, list[int]] = {}
     for i, token in enumerate(tokens):

@@ -62,9 +62,11 @@ def test_a_file_named_on_the_command_line_is_kept_whatever_its_name(tmp_path):
     assert found.paths == [str(odd)] and found.skipped == []
 
 
-def test_gzip_pages_are_decompressed(tmp_path):
-    path = _touch(tmp_path / "page.html.gz", gzip.compress(PAGE))
-    assert read_bytes(str(path), Limits()) == PAGE
+def test_gzip_pages_are_read_raw_and_decompressed_by_gunzip(tmp_path):
+    raw = gzip.compress(PAGE)
+    path = _touch(tmp_path / "page.html.gz", raw)
+    assert read_bytes(str(path), Limits()) == raw  # source.sha256 is the hash of these bytes
+    assert gunzip(raw, Limits().max_decompressed_bytes) == PAGE
 
 
 def test_plain_pages_are_read_as_they_are(tmp_path):
@@ -79,7 +81,7 @@ def test_a_decompression_bomb_is_refused_as_too_large(tmp_path):
     assert len(bomb) < limits.max_bytes
 
     with pytest.raises(Rejected) as caught:
-        read_bytes(str(path), limits)
+        gunzip(read_bytes(str(path), limits), limits.max_decompressed_bytes)
     assert caught.value.reason == "too-large"
 
 
@@ -95,7 +97,7 @@ def test_a_truncated_gzip_file_is_a_decode_error(tmp_path):
     data = gzip.compress(PAGE * 50)
     path = _touch(tmp_path / "cut.html.gz", data[: len(data) // 2])
     with pytest.raises(Rejected) as caught:
-        read_bytes(str(path), Limits())
+        gunzip(read_bytes(str(path), Limits()), Limits().max_decompressed_bytes)
     assert caught.value.reason == "decode-error"
 
 
@@ -104,7 +106,7 @@ def test_a_corrupt_gzip_body_is_a_decode_error(tmp_path):
     data[12:20] = b"\xff" * 8  # damage the deflate stream after the header
     path = _touch(tmp_path / "bad.html.gz", bytes(data))
     with pytest.raises(Rejected) as caught:
-        read_bytes(str(path), Limits())
+        gunzip(read_bytes(str(path), Limits()), Limits().max_decompressed_bytes)
     assert caught.value.reason == "decode-error"
 
 

@@ -237,23 +237,12 @@ def test_html_entities_and_whitespace_are_normalised():
                                       "sleep and appetite over the course of a whole day.")
 
 
-@pytest.mark.xfail(
-    reason="segment.py bug: _ERROR_PAGE matches 'error' anywhere in the <h1>, so an entry titled "
-    "'Reward Prediction Error' is rejected as an error page",
-    strict=True,
-)
 def test_an_entry_whose_term_contains_the_word_error_is_an_entry():
     html = _page(f"<h1>Reward Prediction Error</h1><p>{LEAD}</p><h2>Origin</h2><p>{ORIGIN}</p>",
                  title="Reward Prediction Error | Neuro Terms")
     assert _one(html).term == "Reward Prediction Error"
 
 
-@pytest.mark.xfail(
-    reason="segment.py bug: a single-term page whose <title> names the site's glossary and which has two "
-    "sub-headings of one level that are no known section kind is split into one entry per sub-heading; "
-    "the real term and its lead definition are lost",
-    strict=True,
-)
 def test_subheadings_of_a_single_entry_on_a_glossary_site_are_not_terms():
     html = _page(f"<h1>Cortisol</h1><p>{LEAD}</p><h3>Diurnal Rhythm</h3><p>{ORIGIN}</p>"
                  f"<h3>Stress Response</h3><p>{MECHANISM}</p>", title="Cortisol | Hormone Glossary")

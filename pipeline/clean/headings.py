@@ -53,8 +53,6 @@ def _following_text(element: HtmlElement) -> str:
 def _visible_text(node: HtmlElement) -> list[str]:
     if not isinstance(node.tag, str) or node.tag in _SKIP_TEXT_OF:
         return [node.tail] if node.tail and node.tail.strip() else []
-    if node.tag in _HEADING_TAGS:
-        return []
     return [t for t in node.itertext() if t.strip()]
 
 
@@ -65,8 +63,9 @@ def restore_headings(blocks: list[Block], headings: list[DomHeading]) -> list[Bl
         if heading.text.rstrip(":").lower() in kept or len(heading.following_text) < 10:
             continue
         anchor = heading.following_text
-        for index, block in enumerate(restored):
-            if block.text.startswith(anchor):
+        for index in range(len(restored)):
+            # The text after a heading may span a few blocks (a sub-heading, then prose).
+            if " ".join(b.text for b in restored[index : index + 3]).startswith(anchor):
                 restored.insert(index, Block("heading", heading.text, level=heading.level))
                 kept.add(heading.text.rstrip(":").lower())
                 break
