@@ -80,6 +80,7 @@ class HeadingAliases:
     apparatus: frozenset[str]
     list_title_words: tuple[str, ...]
     title_suffixes: tuple[str, ...]
+    part_of_speech_labels: frozenset[str]
 
     def kind_of(self, heading: str) -> SectionKind | None:
         key = heading_key(heading)
@@ -109,6 +110,7 @@ def load_aliases(path: Path = _ALIASES_PATH) -> HeadingAliases:
         apparatus=frozenset(heading_key(h) for h in data["apparatus_headings"]["headings"]),
         list_title_words=tuple(data["list_page_title_words"]["words"]),
         title_suffixes=tuple(sorted(data["title_suffixes"]["suffixes"], key=len, reverse=True)),
+        part_of_speech_labels=frozenset(data["part_of_speech_labels"]["labels"]),
     )
 
 
@@ -168,6 +170,8 @@ def _is_prose(entry: Entry) -> bool:
 def _tokenize(blocks: list[Block], aliases: HeadingAliases, plain_text: bool) -> list[_Token]:
     tokens: list[_Token] = []
     for block in blocks:
+        if block.text.lower() in aliases.part_of_speech_labels:
+            continue
         if block.role == "heading":
             tokens.append(_Heading(block.text, block.level))
         elif block.role == "term":

@@ -250,3 +250,9 @@ def test_subheadings_of_a_single_entry_on_a_glossary_site_are_not_terms():
     assert entry.term == "Cortisol"
     assert [(s.kind, s.heading) for s in entry.sections] == [
         ("definition", None), ("other", "Diurnal Rhythm"), ("other", "Stress Response")]
+
+
+def test_a_word_class_label_under_the_term_is_not_prose():
+    html = _page(f"<h1>Ghrelin</h1><p><em>noun</em></p><p>{LEAD}</p>", title="Ghrelin - Word List")
+    entry = _one(html)
+    assert entry.sections[0].paragraphs == [LEAD]
