@@ -1,24 +1,346 @@
-"""Site chrome: navigation, related links, share and newsletter boxes, bylines, disclaimers."""
+"""Site chrome: navigation, related links, share and newsletter boxes, bylines, disclaimers.
+
+Tree rules (chrome_rules.json) remove chrome by markup before extraction: landmarks (nav,
+footer, aside), encyclopedia apparatus, and elements whose id/class *words* name chrome.
+Text rules then drop short extracted blocks that are chrome by wording alone (copyright
+lines, disclaimers repeated on every page, bylines), which also covers plain-text pages.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import cast
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-from pipeline.clean.blocks import Block, Removal
+from pipeline.clean.blocks import Block, Removal, RemovalReason, normalize_space
 
-_CHROME_TAGS = {"nav": "navigation", "header": "navigation", "footer": "footer", "aside": "related-links"}
+_RULES_PATH = Path(__file__).with_name("chrome_rules.json")
+
+# Chrome containers are marked with this attribute instead of being cut out before
+# extraction: trafilatura's own choices (how much of the page is main text, whether to
+# fall back to a recall pass) depend on the whole page, and cutting the chrome first cost
+# it real article text. extract.extract_blocks drops the blocks that come only from
+# marked elements. Apparatus inside paragraphs ([n], [edit]) is still cut out.
+CHROME_MARK = "data-clean-chrome"
+
+# Never removed: the page roots and the article containers themselves.
+_ROOT_TAGS = frozenset({"html", "body", "main", "article", "head"})
+_SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link", "html", "body"})
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A chrome-named element that holds more than this share of the page's text is a wrapper
+# with an unlucky class name ("print-area", "page-meta-wrap"), not chrome.
+_MAX_PAGE_SHARE = 0.4
+# Attribute values are split into words at these characters, so that BEM names
+# ("masthead__nav", "share-bar") expose their parts.
+_NAME_SPLIT = re.compile(r"[\s_\-]+")
+# Running text: a block with this much non-link text of its own is a paragraph of prose.
+_PROSE_CHARS = 150
+# One paragraph this long is an article lead, not a box's blurb.
+_LONG_PROSE_CHARS = 250
+_PROSE_INLINE = frozenset({"b", "strong", "em", "i", "span", "font", "sup", "sub", "small", "code", "mark", "abbr"})
+_NAMED = etree.XPath("//body//*[@class or @id or @role or @data-module]")
+# Letter navigation is a run of one-letter links; only their parents are read.
+_LETTER_LINKS = etree.XPath("//body//*[count(a[string-length(normalize-space(.)) = 1]) >= 5]")
+# Boxes whose name is unambiguous keep no prose worth saving, however long it is.
+_NO_PROSE_GUARD = frozenset({"disclaimer", "newsletter"})
+# Letter navigation: at least this many single letters (or digit ranges) and nothing else.
+_LETTER_TOKEN = re.compile(r"^(?:[A-Za-zÄÖÜ]|0-9|#|[·|•/–-])$")
+_MIN_LETTERS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _TextRule:
+    pattern: re.Pattern[str]
+    reason: RemovalReason
+    max_chars: int
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    selectors: SelectorIndex
+    selector_meta: tuple[tuple[RemovalReason, str], ...]
+    tokens: dict[str, RemovalReason]
+    az_intro_tokens: frozenset[str]
+    az_page_title: re.Pattern[str]
+    heading_sections: tuple[tuple[re.Pattern[str], RemovalReason], ...]
+    text_rules: tuple[_TextRule, ...]
+
+
+@cache
+def _rules() -> _Rules:
+    """Load and compile the rules once per process."""
+    data = json.loads(_RULES_PATH.read_text(encoding="utf-8"))
+    flags = re.IGNORECASE | re.UNICODE
+    tokens: dict[str, RemovalReason] = {}
+    for group in data["name_tokens"]:
+        for token in group["tokens"]:
+            tokens[token.lower()] = cast(RemovalReason, group["reason"])
+    return _Rules(
+        selectors=build_selector_index([rule["css"] for rule in data["selectors"]]),
+        selector_meta=tuple((cast(RemovalReason, rule["reason"]), rule["source"]) for rule in data["selectors"]),
+        tokens=tokens,
+        az_intro_tokens=frozenset(data["az_intro_tokens"]),
+        az_page_title=re.compile(data["az_page_title"], flags),
+        heading_sections=tuple(
+            (re.compile(rule["re"], flags), cast(RemovalReason, rule["reason"])) for rule in data["heading_sections"]
+        ),
+        text_rules=tuple(
+            _TextRule(
+                pattern=re.compile(rule["re"], flags),
+                reason=cast(RemovalReason, rule["reason"]),
+                max_chars=int(rule["max_chars"]),
+                source=rule["source"],
+            )
+            for rule in data["text_rules"]
+        ),
+    )
+
+
+def _text(node: HtmlElement) -> str:
+    # itertext with a separator: text_content() glues neighbouring links into one word.
+    return normalize_space(" ".join(node.itertext()))
+
+
+def _attached(node: HtmlElement, root: HtmlElement) -> bool:
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+class _Remover:
+    """Drops chrome nodes under the guards that keep the article itself safe."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        body = root.find("body")
+        self.page_chars = max(len(_text(body if body is not None else root)), 1)
+        self.removed: list[Removal] = []
+
+    def drop(
+        self, node: HtmlElement, reason: RemovalReason, rule: str, *, allow_h1: bool = False, prose_guard: bool = False
+    ) -> bool:
+        if node.tag in _ROOT_TAGS or node.getparent() is None or not _attached(node, self.root):
+            return False
+        if node.get(CHROME_MARK) is not None or any(a.get(CHROME_MARK) is not None for a in node.iterancestors()):
+            return False
+        if prose_guard and _holds_prose(node):
+            return False
+        if not allow_h1 and next(node.iter("h1"), None) is not None:
+            return False
+        text = _text(node)
+        if len(text) > _MAX_PAGE_SHARE * self.page_chars and len(text) > 500:
+            return False
+        if text:
+            self.removed.append(Removal.of_text(reason, text, rule=rule))
+        if reason == "apparatus":
+            # apparatus sits inside paragraphs ([n] markers, [edit] links): cut it out
+            _drop_keep_tail(node)
+        else:
+            node.set(CHROME_MARK, reason)
+        return True
+
+
+def _drop_keep_tail(node: HtmlElement) -> None:
+    # drop_tree keeps the tail text, which belongs to the parent (e.g. text after a <sup>)
+    node.drop_tree()
+
+
+def _holds_prose(node: HtmlElement) -> bool:
+    """Two paragraphs of running (non-link) text, or one long one: an article wrapper, not chrome.
+
+    Class words such as "widget", "share" or "sidebar" also name page-builder wrappers
+    around the article; chrome boxes hold at most one sentence-length paragraph.
+    """
+    paragraphs = 0
+    for block in node.iter("p", "div", "td", "li", "dd", "blockquote"):
+        own = len((block.text or "").strip()) + sum(
+            len((child.tail or "").strip()) + (len(" ".join(child.itertext())) if child.tag in _PROSE_INLINE else 0)
+            for child in block
+        )
+        if own >= _PROSE_CHARS:
+            paragraphs += 1
+            if paragraphs >= 2 or own >= _LONG_PROSE_CHARS:
+                return True
+    return False
+
+
+def _name_words(node: HtmlElement) -> set[str]:
+    words: set[str] = set()
+    for attribute in ("class", "id", "role", "data-module"):
+        value = node.get(attribute)
+        if value:
+            lowered = value.lower()
+            words.update(lowered.split())
+            words.update(part for part in _NAME_SPLIT.split(lowered) if part)
+    return words
+
+
+def _is_letter_navigation(text: str) -> bool:
+    tokens = text.split()
+    letters = [token for token in tokens if _LETTER_TOKEN.match(token)]
+    return len(letters) >= _MIN_LETTERS and len(letters) == len(tokens)
+
+
+def _is_az_page(root: HtmlElement, rules: _Rules) -> bool:
+    """An A-Z/list page: its h1 names a glossary, letter or term list."""
+    h1 = next(root.iter("h1"), None)
+    return h1 is not None and bool(rules.az_page_title.search(_text(h1)))
 
 
 def remove_chrome_nodes(root: HtmlElement) -> list[Removal]:
-    removed: list[Removal] = []
-    for tag, reason in _CHROME_TAGS.items():
-        for node in list(root.iter(tag)):
-            if node.getparent() is None or node.find(".//h1") is not None:
+    """Remove apparatus and mark navigation, footers, sidebars, share/newsletter boxes by markup.
+
+    Marked elements stay in the tree for trafilatura's page-level heuristics; their text
+    is dropped from the extracted blocks (see CHROME_MARK).
+    """
+    rules = _rules()
+    remover = _Remover(root)
+
+    for node, index in rules.selectors.matches(root):
+        reason, source = rules.selector_meta[index]
+        remover.drop(node, reason, f"selector: {source}", prose_guard=reason == "related-links")
+
+    # a site header without the page title is masthead chrome (logo, tagline, menu); a
+    # <header> inside the article or one of its sections introduces content instead
+    for node in list(root.iter("header")):
+        if not any(ancestor.tag in ("article", "main", "section") for ancestor in node.iterancestors()):
+            remover.drop(node, "navigation", "header without h1", prose_guard=True)
+
+    az_page = _is_az_page(root, rules)
+    for node in _NAMED(root):
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+            continue
+        words = _name_words(node)
+        hit = next((word for word in words if word in rules.tokens), None)
+        if hit is not None:
+            guard = tag != "p" and rules.tokens[hit] not in _NO_PROSE_GUARD
+            remover.drop(node, rules.tokens[hit], f"name word: {hit}", prose_guard=guard)
+        elif az_page and words & rules.az_intro_tokens:
+            remover.drop(node, "other-boilerplate", "A-Z page intro")
+    for node in _LETTER_LINKS(root):
+        text = _text(node)
+        if text and len(text) < 200 and _is_letter_navigation(text):
+            remover.drop(node, "navigation", "letter navigation")
+
+    _remove_heading_sections(root, rules, remover)
+    return remover.removed
+
+
+def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover) -> None:
+    """Drop 'References' / 'Related terms' headings with the lists they introduce."""
+    for heading in list(root.iter(*_HEADING_TAGS)):
+        if not _attached(heading, root):
+            continue
+        title = _text(heading).rstrip(":").strip()
+        match = next((reason for pattern, reason in rules.heading_sections if pattern.search(title)), None)
+        if match is None:
+            continue
+        level = int(heading.tag[1])
+        following: list[HtmlElement] = []
+        for sibling in heading.itersiblings():
+            if not isinstance(sibling.tag, str):
                 continue
-            removed.append(Removal.of_text(reason, node.text_content(), rule=tag))  # type: ignore[arg-type]
-            node.drop_tree()
-    return removed
+            if sibling.tag in _HEADING_TAGS and int(sibling.tag[1]) <= level:
+                break
+            inner = next(sibling.iter(*_HEADING_TAGS), None)
+            if inner is not None and int(inner.tag[1]) <= level:
+                break
+            following.append(sibling)
+        for sibling in following:
+            remover.drop(sibling, match, f"section under heading: {title}")
+        remover.drop(heading, match, f"heading: {title}")
+
+
+def _text_rule(text: str) -> _TextRule | None:
+    for rule in _rules().text_rules:
+        if len(text) <= rule.max_chars and rule.pattern.search(text):
+            return rule
+    return None
 
 
 def drop_boilerplate_blocks(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
-    return blocks, []
+    """Drop short blocks that are chrome by wording: copyright, disclaimers, bylines, share lines."""
+    kept: list[Block] = []
+    removed: list[Removal] = []
+    for block in blocks:
+        rule = _text_rule(block.text)
+        if rule is None and _is_letter_navigation(block.text):
+            removed.append(Removal.of_text("navigation", block.text, rule="letter navigation"))
+            continue
+        if rule is None:
+            kept.append(block)
+        else:
+            removed.append(Removal.of_text(rule.reason, block.text, rule=f"text: {rule.source}"))
+    return kept, removed
+
+
+_SIMPLE_ID = re.compile(r"^#([\w-]+)$")
+_SIMPLE_CLASS = re.compile(r"^([a-z][\w-]*)?\.([\w-]+)$")
+_SIMPLE_TAG = re.compile(r"^([a-z][a-z0-9]*)$")
+_WITH_NAMES = etree.XPath("//*[@id or @class]")
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorIndex:
+    """Selectors split for speed: plain #id / .class / tag.class parts are looked up in one
+    pass over the elements that carry an id or class (one scan instead of one per selector);
+    the rest stay compiled CSS selectors."""
+
+    ids: dict[str, int]
+    classes: dict[str, list[tuple[str | None, int]]]
+    tags: dict[str, int]
+    complex: tuple[tuple[CSSSelector, int], ...]
+
+    def matches(self, root: HtmlElement) -> list[tuple[HtmlElement, int]]:
+        """(element, rule index) pairs, each element once (callers skip detached ones)."""
+        found: dict[HtmlElement, int] = {}
+        for tag, index in self.tags.items():
+            for node in root.iter(tag):
+                found.setdefault(node, index)
+        for node in _WITH_NAMES(root):
+            rule = self.ids.get(node.get("id") or "")
+            if rule is None and self.classes:
+                for token in (node.get("class") or "").split():
+                    for tag, index in self.classes.get(token, ()):
+                        if tag is None or tag == node.tag:
+                            rule = index
+                            break
+                    if rule is not None:
+                        break
+            if rule is not None:
+                found[node] = rule
+        for selector, index in self.complex:
+            for node in selector(root):
+                found.setdefault(node, index)
+        return list(found.items())
+
+
+def build_selector_index(groups: list[str]) -> SelectorIndex:
+    """Index comma-separated CSS selector groups; a match reports its group's index."""
+    ids: dict[str, int] = {}
+    classes: dict[str, list[tuple[str | None, int]]] = {}
+    tags: dict[str, int] = {}
+    complex_parts: dict[int, list[str]] = {}
+    for index, group in enumerate(groups):
+        for part in (piece.strip() for piece in group.split(",")):
+            if match := _SIMPLE_ID.match(part):
+                ids.setdefault(match.group(1), index)
+            elif match := _SIMPLE_TAG.match(part):
+                tags.setdefault(match.group(1), index)
+            elif match := _SIMPLE_CLASS.match(part):
+                classes.setdefault(match.group(2), []).append((match.group(1), index))
+            elif part:
+                complex_parts.setdefault(index, []).append(part)
+    compiled = tuple((CSSSelector(", ".join(parts)), index) for index, parts in complex_parts.items())
+    return SelectorIndex(ids=ids, classes=classes, tags=tags, complex=compiled)

@@ -1,59 +1,353 @@
-"""Consent banners: remove known consent-platform containers, then banner text anywhere."""
+"""Consent banners: remove known consent-platform containers, then banner text anywhere.
+
+Three layers, all driven by consent_rules.json:
+1. container selectors of consent platforms (OneTrust, Cookiebot, Complianz, ...);
+2. home-made banners: an element whose id/class names consent *and* whose text reads as
+   consent text (the name alone matches look-alikes such as body.cookies-not-set);
+3. text rules: consent sentences wherever they sit (about a fifth of real banners sit in
+   neutrally named markup, some inside the article container), widened to the run of
+   neighbouring preference-panel lines that do not say "cookie" themselves.
+
+A page whose article *is* a privacy or cookie policy keeps its cookie wording: there only
+banner UI labels ("Accept all", "Cookie settings") are removed.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from lxml.cssselect import CSSSelector
+from lxml import etree
 from lxml.html import HtmlElement
 
-from pipeline.clean.blocks import Block, Removal
+from pipeline.clean.blocks import Block, Removal, normalize_space
+from pipeline.clean.chrome import SelectorIndex, build_selector_index
 
 _RULES_PATH = Path(__file__).with_name("consent_rules.json")
 
-# First version of the text rule; see consent_rules.json for the selectors.
-_CONSENT_TEXT = re.compile(
-    r"\b(?:we|this (?:site|website))\s+(?:use|uses)\s+cookies\b"
-    r"|\bcookie (?:preferences|settings|choices|policy)\b"
-    r"|\baccept all\b",
+# Elements whose own text can be a banner sentence or a banner's wrapper. Inline tags are
+# left out so that a content paragraph is judged whole, not by one of its links.
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "aside", "li", "dd", "dt", "td", "form", "dialog", "details",
+    "summary", "noscript", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "label",
+    "center", "blockquote", "ul", "ol", "dl", "table", "tbody", "tr", "span", "font",
+})
+# Inline markup: part of the text of the block around it.
+_INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "cite", "code", "em", "font", "i", "mark", "q", "small", "span", "strong",
+    "sub", "sup", "time", "u", "br",
+})
+# Every strong or category rule needs one of these stems; text nodes without any are skipped.
+_PREFILTER = re.compile(
+    r"cooki|consent|akzept|accept|allow|reject|deny|ablehn|refus|rechaz|acept|akceptu|privacy|datenschutz|"
+    r"privatsph|einwillig|zustimm|continu|browsing|partner|youtube|vimeo|google maps|twitter|instagram|"
+    r"facebook|externe|ciasteczk|einverstanden",
     re.IGNORECASE,
 )
+_TEXT_NODES = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
+_WITH_NAMES = etree.XPath("//body//*[@id or @class]")
+# Banner furniture that carries no content of its own: swept together with a banner.
+_CONTROL_TAGS = frozenset({"button", "form", "input", "label", "select", "option", "a", "img", "svg", "i"})
+# Page roots and main containers: a rule that matches one of them matched a state class.
+_ROOT_TAGS = frozenset({"html", "body", "main", "article", "head"})
+_SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link"})
+# Longest element judged by the text rules: longer ones are containers, judged by parts.
+_MAX_TEXT_ELEMENT = 700
+# Banner UI labels ("Accept all", "Cookie settings") count only as (nearly) the whole text.
+_UI_MAX_CHARS = 120
+# A consent run in blocks may start with a short title ("Your privacy, your choice").
+_TITLE_MAX_CHARS = 80
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+
+@dataclass(frozen=True, slots=True)
+class _TextRule:
+    pattern: re.Pattern[str]
+    source: str
+    needs_context: bool
+    max_chars: int | None
+    ui: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    remove: SelectorIndex
+    remove_sources: tuple[str, ...]
+    keep: SelectorIndex
+    named: re.Pattern[str]
+    named_max_chars: int
+    strong: tuple[_TextRule, ...]
+    category: tuple[re.Pattern[str], ...]
+    weak: re.Pattern[str]
+    context: re.Pattern[str]
+    policy: re.Pattern[str]
+    run_max_chars: int
 
 
 @cache
-def _selectors() -> tuple[list[CSSSelector], list[CSSSelector]]:
-    rules = json.loads(_RULES_PATH.read_text(encoding="utf-8"))
-    remove = [CSSSelector(rule["css"]) for rule in rules["container_selectors"]]
-    keep = [CSSSelector(rule["css"]) for rule in rules["never_match"]]
-    return remove, keep
+def _rules() -> _Rules:
+    """Load and compile the rules once per process."""
+    data = json.loads(_RULES_PATH.read_text(encoding="utf-8"))
+    text = data["text_rules"]
+    flags = re.IGNORECASE | re.UNICODE
+    return _Rules(
+        remove=build_selector_index([rule["css"] for rule in data["container_selectors"]]),
+        remove_sources=tuple(rule["source"] for rule in data["container_selectors"]),
+        keep=build_selector_index([rule["css"] for rule in data["never_match"]]),
+        named=re.compile(data["named_container"]["attribute_pattern"], flags),
+        named_max_chars=int(data["named_container"]["max_chars"]),
+        strong=tuple(
+            _TextRule(
+                pattern=re.compile(rule["re"], flags),
+                source=rule["source"],
+                needs_context=bool(rule.get("needs_context")),
+                max_chars=rule.get("max_chars"),
+                ui=bool(rule.get("ui")),
+            )
+            for rule in text["strong"]
+        ),
+        category=tuple(re.compile(rule["re"], flags) for rule in text["category"]),
+        weak=re.compile(text["weak"], flags),
+        context=re.compile(text["context"], flags),
+        policy=re.compile(text["policy_title"], flags),
+        run_max_chars=int(text["run_max_chars"]),
+    )
+
+
+def _consent_rule(text: str, *, policy_page: bool = False) -> str | None:
+    """The source of the first rule that marks `text` as consent text, or None."""
+    rules = _rules()
+    text = normalize_space(text).translate(_APOSTROPHES)
+    if not text:
+        return None
+    for rule in rules.strong:
+        if policy_page and not rule.ui:
+            continue
+        if rule.max_chars is not None and len(text) > rule.max_chars and not rules.context.search(text):
+            continue
+        if (policy_page or rule.ui) and len(text) > _UI_MAX_CHARS:
+            continue  # a label inside a long text is a link in content, not the banner itself
+        if rule.pattern.search(text) and (not rule.needs_context or rules.context.search(text)):
+            return rule.source
+    if not policy_page:
+        for pattern in rules.category:
+            if pattern.search(text):
+                return "preference-panel category description"
+    return None
 
 
 def is_consent_text(text: str) -> bool:
-    return bool(_CONSENT_TEXT.search(text))
+    """True when the text reads as cookie/consent banner text (any of the strong rules)."""
+    return _consent_rule(text) is not None
+
+
+def _continues_run(text: str, role: str | None = None) -> bool:
+    """A line without the word cookie that still belongs to an adjacent consent run.
+
+    Preference panels describe categories in lines such as "This helps support our free
+    resources through personalized marketing efforts and promotions." They are short and
+    dense in consent vocabulary; entry text is longer or talks about something else.
+    """
+    rules = _rules()
+    text = normalize_space(text)
+    if not text:
+        return True
+    if len(text) > rules.run_max_chars or role == "heading":
+        return False
+    hits = len(rules.weak.findall(text))
+    return hits >= 2 or (hits >= 1 and len(text) <= _TITLE_MAX_CHARS)
+
+
+def _text(node: HtmlElement) -> str:
+    # itertext with a separator: text_content() glues "Accept</button><button>Deny".
+    return normalize_space(" ".join(node.itertext()))
+
+
+def _own_text(node: HtmlElement) -> str:
+    """Text of the element without its block-level descendants (inline children included).
+
+    Judging each block by its own text finds the innermost banner block in one pass over
+    the tree, instead of re-reading every ancestor's whole text.
+    """
+    parts = [node.text or ""]
+    for child in node:
+        if isinstance(child.tag, str) and child.tag in _INLINE_TAGS:
+            parts.append(" ".join(child.itertext()))
+        parts.append(child.tail or "")
+    return normalize_space(" ".join(parts))
+
+
+def _is_policy_title(text: str) -> bool:
+    return bool(_rules().policy.search(text))
+
+
+def _policy_page(root: HtmlElement) -> bool:
+    """The page's own title or h1 says it is a privacy/cookie policy."""
+    for tag in ("title", "h1"):
+        for node in root.iter(tag):
+            if _is_policy_title(_text(node)):
+                return True
+    return False
+
+
+def _attached(node: HtmlElement, root: HtmlElement) -> bool:
+    """Still in the tree (not inside a subtree dropped earlier)."""
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _protected(root: HtmlElement, keep: SelectorIndex) -> set[HtmlElement]:
+    return {node for node, _ in keep.matches(root)}
+
+
+def _removable(node: HtmlElement, protected: set[HtmlElement]) -> bool:
+    if node in protected or node.tag in _ROOT_TAGS or node.getparent() is None or node.get("role") == "main":
+        return False
+    # a consent class on a wrapper that also holds the page heading is a state class
+    return next(node.iter("h1"), None) is None
+
+
+def _drop(node: HtmlElement, removed: list[Removal], rule: str) -> None:
+    text = _text(node)
+    if text:
+        removed.append(Removal.of_text("consent", text, rule=rule))
+    node.drop_tree()
 
 
 def remove_consent_nodes(root: HtmlElement) -> list[Removal]:
-    remove, keep = _selectors()
-    protected = {id(node) for selector in keep for node in selector(root)}
+    """Remove consent containers and consent text elements from the parsed tree."""
+    rules = _rules()
+    protected = _protected(root, rules.keep)
     removed: list[Removal] = []
-    for selector in remove:
-        for node in selector(root):
-            if id(node) in protected or node.getparent() is None:
-                continue
-            removed.append(Removal.of_text("consent", node.text_content(), rule=selector.css))
-            node.drop_tree()
+
+    # 1. consent platforms' own containers
+    for node, index in rules.remove.matches(root):
+        if _attached(node, root) and _removable(node, protected):
+            _drop(node, removed, f"selector: {rules.remove_sources[index]}")
+
+    policy_page = _policy_page(root)
+
+    # 2. home-made containers: consent-named and reading as consent
+    for node in _WITH_NAMES(root):
+        if node.tag in _SKIP_TAGS or node.tag in _ROOT_TAGS:
+            continue
+        names = f"{node.get('id') or ''} {node.get('class') or ''}"
+        if not rules.named.search(names) or not _attached(node, root) or not _removable(node, protected):
+            continue
+        text = _text(node)
+        if text and len(text) <= rules.named_max_chars and _consent_rule(text, policy_page=policy_page):
+            _drop(node, removed, "named consent container")
+
+    # 3. consent text in neutral markup: the block whose own text reads as consent text,
+    # then the banner furniture and preference lines around it
+    candidates: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for string in _TEXT_NODES(root):
+        if not _PREFILTER.search(string):
+            continue  # cheap stem test first: most text nodes say nothing about consent
+        node = string.getparent()
+        if node is None:
+            continue
+        if string.is_tail:
+            node = node.getparent()
+        while node is not None and node.tag not in _BLOCK_TAGS:
+            node = node.getparent()
+        if node is None or node in seen or node in protected:
+            continue
+        seen.add(node)
+        own = _own_text(node)
+        if 0 < len(own) <= _MAX_TEXT_ELEMENT and _consent_rule(own, policy_page=policy_page):
+            candidates.append(node)
+    for node in candidates:
+        if not _attached(node, root) or not _removable(node, protected):
+            continue
+        text = _text(node)
+        if len(text) > _MAX_TEXT_ELEMENT:
+            continue  # the sentence sits in a container with more text: leave it to the block rules
+        rule = _consent_rule(text, policy_page=policy_page) or "consent text"
+        _drop_with_run(node, removed, protected, f"text: {rule}", policy_page)
     return removed
 
 
+def _sibling_is_furniture(node: HtmlElement, policy_page: bool) -> bool:
+    if not isinstance(node.tag, str):
+        return True
+    if node.tag in _CONTROL_TAGS:
+        return True
+    if next(node.iter("h1"), None) is not None:
+        return False
+    text = _text(node)
+    if not text:
+        return True
+    if _consent_rule(text, policy_page=policy_page):
+        return True
+    return not policy_page and _continues_run(text)
+
+
+def _drop_with_run(
+    node: HtmlElement, removed: list[Removal], protected: set[HtmlElement], rule: str, policy_page: bool
+) -> None:
+    """Drop a consent element with its adjacent furniture, then empty wrappers upwards."""
+    while True:
+        parent = node.getparent()
+        siblings: list[HtmlElement] = []
+        for direction in (node.itersiblings(preceding=True), node.itersiblings()):
+            for sibling in direction:
+                if sibling in protected or not _sibling_is_furniture(sibling, policy_page):
+                    break
+                siblings.append(sibling)
+        for sibling in siblings:
+            if (sibling.tail or "").strip() and sibling.getparent() is not None:
+                continue  # loose text after it belongs to the parent: keep the element's tail
+            _drop(sibling, removed, rule)
+        _drop(node, removed, rule)
+        if parent is None or not _removable(parent, protected) or parent.tag in _ROOT_TAGS:
+            return
+        rest = _text(parent)
+        if rest and not (len(rest) <= _TITLE_MAX_CHARS and (_consent_rule(rest) or _continues_run(rest))):
+            return
+        node = parent
+
+
 def drop_consent_blocks(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
+    """Drop consent blocks and the preference-panel lines of the same run."""
+    policy_page = _blocks_are_policy(blocks)
+    marks = [_consent_rule(block.text, policy_page=policy_page) for block in blocks]
+    drop = [mark is not None for mark in marks]
+    if not policy_page:
+        for index, mark in enumerate(marks):
+            if mark is None:
+                continue
+            # forward: category descriptions and panel lines after the banner sentence
+            after = index + 1
+            while after < len(blocks) and (drop[after] or _continues_run(blocks[after].text, blocks[after].role)):
+                drop[after] = True
+                after += 1
+            # backward: a short banner title right before it
+            before = index - 1
+            if before >= 0 and not drop[before] and _continues_run(blocks[before].text):
+                drop[before] = len(blocks[before].text) <= _TITLE_MAX_CHARS
     kept: list[Block] = []
     removed: list[Removal] = []
-    for block in blocks:
-        if is_consent_text(block.text):
-            removed.append(Removal.of_text("consent", block.text, rule="consent-text"))
+    for block, mark, dropped in zip(blocks, marks, drop, strict=True):
+        if dropped:
+            removed.append(Removal.of_text("consent", block.text, rule=f"text: {mark or 'consent run'}"))
         else:
             kept.append(block)
     return kept, removed
+
+
+def _blocks_are_policy(blocks: Sequence[Block]) -> bool:
+    """A privacy/cookie-policy article announces itself in its first lines or a heading."""
+    return any(
+        _is_policy_title(block.text) and _consent_rule(block.text) is None
+        for index, block in enumerate(blocks)
+        if len(block.text) <= _TITLE_MAX_CHARS and (index < 2 or (block.role == "heading" and (block.level or 9) <= 2))
+    )

@@ -1,11 +1,13 @@
 """Main-content extraction: trafilatura on the already-parsed tree, its XML turned into blocks.
 
-Trafilatura keeps headings only with include_formatting=True and XML (or markdown) output;
-its XML also keeps <dl> items, bold runs and <br> as <lb/>, which the segmenter needs.
+Trafilatura's XML keeps headings, <dl> items, bold runs (include_formatting=True) and <br>
+as <lb/>, which the segmenter needs. Chrome that chrome.py marked (not cut, so that
+trafilatura judges the page as it is) is dropped from the blocks here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from copy import deepcopy
 
@@ -14,7 +16,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
 
-from pipeline.clean.blocks import Block, normalize_space
+from pipeline.clean.blocks import Block, BlockRole, normalize_space
+from pipeline.clean.chrome import CHROME_MARK
 
 # Trafilatura falls back to a whole-page dump (banners included) when the main text it
 # found is under MIN_EXTRACTED_SIZE characters; glossary entries are often that short.
@@ -23,8 +26,6 @@ _CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
 _CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
 _CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
 _CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
-
-_CONTAINERS = {"div", "quote", "main", "list", "item", "table", "row", "cell", "code"}
 
 
 def extract_blocks(root: HtmlElement, url: str | None = None) -> list[Block]:
@@ -46,26 +47,52 @@ def extract_blocks(root: HtmlElement, url: str | None = None) -> list[Block]:
         return []
     doc = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
     main = doc.find("main")
-    return list(_walk(main)) if main is not None else []
+    blocks = list(_walk(main)) if main is not None else []
+    return _drop_marked_chrome(root, blocks)
 
 
-def _walk(element: etree._Element) -> Iterator[Block]:
+# Trafilatura XML elements that start a block of their own inside a paragraph or container.
+_BLOCK_CHILDREN = {"head", "p", "item", "list", "quote", "table", "row", "cell", "div", "main", "code"}
+
+
+def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Block]:
+    """Flatten mixed content: inline runs become `role` blocks split at <lb/>, block children recurse.
+
+    Containers (quote, cell, main, ...) can hold loose text next to their children; it is
+    read too, so text trafilatura kept outside a <p> is not lost.
+    """
+    pieces: list[list[tuple[str, bool]]] = [[]]
+
+    def add(text: str | None, bold: bool) -> None:
+        if text:
+            pieces[-1].append((text, bold))
+
+    add(element.text, False)
     for child in element:
         tag = child.tag
-        if tag == "head":
-            text = normalize_space("".join(child.itertext()))
-            if text:
-                yield Block("heading", text, level=_heading_level(child.get("rend")))
-        elif tag == "p":
-            yield from _paragraph_blocks(child)
-        elif tag == "item":
-            yield from _item_blocks(child)
-        elif tag in _CONTAINERS:
-            yield from _walk(child)
+        if tag == "lb":
+            pieces.append([])
+        elif tag in _BLOCK_CHILDREN:
+            yield from _pieces_to_blocks(pieces, role)
+            pieces = [[]]
+            yield from _block(child)
         else:
-            text = normalize_space("".join(child.itertext()))
-            if text:
-                yield Block("paragraph", text)
+            bold = tag == "hi" and "#b" in (child.get("rend") or "")
+            add("".join(child.itertext()), bold)
+        add(child.tail, False)
+    yield from _pieces_to_blocks(pieces, role)
+
+
+def _block(element: etree._Element) -> Iterator[Block]:
+    tag = element.tag
+    if tag == "head":
+        text = normalize_space("".join(element.itertext()))
+        if text:
+            yield Block("heading", text, level=_heading_level(element.get("rend")))
+    elif tag == "item":
+        yield from _item_blocks(element)
+    else:
+        yield from _walk(element)
 
 
 def _item_blocks(item: etree._Element) -> Iterator[Block]:
@@ -75,47 +102,10 @@ def _item_blocks(item: etree._Element) -> Iterator[Block]:
         if text:
             yield Block("term", text)
         return
-    if any(child.tag in ("p", "head", "list") for child in item):
-        if item.text and item.text.strip():
-            yield Block("paragraph" if rend.startswith("dd") else "item", normalize_space(item.text))
-        yield from _walk(item)
-        return
-    for block in _paragraph_blocks(item):
-        role = "paragraph" if rend.startswith("dd") else "item"
-        yield Block(role, block.text, bold_lead=block.bold_lead, all_bold=block.all_bold)
+    yield from _walk(item, "paragraph" if rend.startswith("dd") else "item")
 
 
-def _paragraph_blocks(paragraph: etree._Element) -> Iterator[Block]:
-    """Split a paragraph at <lb/> and note the bold run that opens each piece."""
-    pieces: list[list[tuple[str, bool]]] = [[]]
-
-    def add(text: str | None, bold: bool) -> None:
-        if text:
-            pieces[-1].append((text, bold))
-
-    add(paragraph.text, False)
-    for child in paragraph:
-        if child.tag == "lb":
-            pieces.append([])
-        elif child.tag in ("p", "list", "head"):
-            # nested block content inside a paragraph: flush and walk it
-            yield from _pieces_to_blocks(pieces)
-            pieces = [[]]
-            yield from _walk(_wrap(child))
-        else:
-            bold = child.tag == "hi" and "#b" in (child.get("rend") or "")
-            add("".join(child.itertext()), bold)
-        add(child.tail, False)
-    yield from _pieces_to_blocks(pieces)
-
-
-def _wrap(element: etree._Element) -> etree._Element:
-    wrapper = etree.Element("wrap")
-    wrapper.append(deepcopy(element))
-    return wrapper
-
-
-def _pieces_to_blocks(pieces: list[list[tuple[str, bool]]]) -> Iterator[Block]:
+def _pieces_to_blocks(pieces: list[list[tuple[str, bool]]], role: BlockRole = "paragraph") -> Iterator[Block]:
     for runs in pieces:
         text = normalize_space("".join(t for t, _ in runs))
         if not text:
@@ -123,10 +113,37 @@ def _pieces_to_blocks(pieces: list[list[tuple[str, bool]]]) -> Iterator[Block]:
         visible = [(t, b) for t, b in runs if t.strip()]
         lead = normalize_space(visible[0][0]) if visible and visible[0][1] else None
         all_bold = all(b for _, b in visible)
-        yield Block("paragraph", text, bold_lead=lead, all_bold=all_bold)
+        yield Block(role, text, bold_lead=lead, all_bold=all_bold)
 
 
 def _heading_level(rend: str | None) -> int | None:
     if rend and len(rend) == 2 and rend[0] == "h" and rend[1].isdigit():
         return int(rend[1])
     return None
+
+
+_NO_SPACE = re.compile(r"\s+")
+_CHROME_TEXT = etree.XPath(f"//*[@{CHROME_MARK}]//text()[not(ancestor::script or ancestor::style)]")
+_CONTENT_TEXT = etree.XPath(
+    f"//body//text()[not(ancestor::*[@{CHROME_MARK}] or ancestor::script or ancestor::style or ancestor::noscript)]"
+)
+
+
+def _drop_marked_chrome(root: HtmlElement, blocks: list[Block]) -> list[Block]:
+    """Drop blocks whose text comes only from elements chrome.py marked as chrome.
+
+    Compared without whitespace, since trafilatura and the tree space inline runs
+    differently. Text that also occurs outside the chrome (a term named in the page title
+    and in the breadcrumb) is kept.
+    """
+    if root.find(f".//*[@{CHROME_MARK}]") is None:
+        return blocks
+    chrome = _NO_SPACE.sub("", "".join(_CHROME_TEXT(root)))
+    content = _NO_SPACE.sub("", "".join(_CONTENT_TEXT(root)))
+    kept = []
+    for block in blocks:
+        squashed = _NO_SPACE.sub("", block.text)
+        if squashed and squashed in chrome and squashed not in content:
+            continue
+        kept.append(block)
+    return kept
