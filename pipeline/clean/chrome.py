@@ -19,7 +19,8 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-from pipeline.clean.blocks import Block, Removal, RemovalReason, normalize_space
+from pipeline.clean.blocks import Block, Removal, RemovalReason
+from pipeline.clean.dom import is_attached, visible_text
 
 _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
 
@@ -104,32 +105,19 @@ def _rules() -> _Rules:
     )
 
 
-def _text(node: HtmlElement) -> str:
-    # itertext with a separator: text_content() glues neighbouring links into one word.
-    return normalize_space(" ".join(node.itertext()))
-
-
-def _attached(node: HtmlElement, root: HtmlElement) -> bool:
-    while node is not None:
-        if node is root:
-            return True
-        node = node.getparent()
-    return False
-
-
 class _Remover:
     """Drops chrome nodes under the guards that keep the article itself safe."""
 
     def __init__(self, root: HtmlElement) -> None:
         self.root = root
         body = root.find("body")
-        self.page_chars = max(len(_text(body if body is not None else root)), 1)
+        self.page_chars = max(len(visible_text(body if body is not None else root)), 1)
         self.removed: list[Removal] = []
 
     def drop(
         self, node: HtmlElement, reason: RemovalReason, rule: str, *, allow_h1: bool = False, prose_guard: bool = False
     ) -> bool:
-        if node.tag in _ROOT_TAGS or node.getparent() is None or not _attached(node, self.root):
+        if node.tag in _ROOT_TAGS or node.getparent() is None or not is_attached(node, self.root):
             return False
         if node.get(CHROME_MARK) is not None or any(a.get(CHROME_MARK) is not None for a in node.iterancestors()):
             return False
@@ -137,7 +125,7 @@ class _Remover:
             return False
         if not allow_h1 and next(node.iter("h1"), None) is not None:
             return False
-        text = _text(node)
+        text = visible_text(node)
         if len(text) > _MAX_PAGE_SHARE * self.page_chars and len(text) > 500:
             return False
         if text:
@@ -194,7 +182,7 @@ def _is_letter_navigation(text: str) -> bool:
 def _is_az_page(root: HtmlElement, rules: _Rules) -> bool:
     """An A-Z/list page: its h1 names a glossary, letter or term list."""
     h1 = next(root.iter("h1"), None)
-    return h1 is not None and bool(rules.az_page_title.search(_text(h1)))
+    return h1 is not None and bool(rules.az_page_title.search(visible_text(h1)))
 
 
 def remove_chrome_nodes(root: HtmlElement) -> list[Removal]:
@@ -229,7 +217,7 @@ def remove_chrome_nodes(root: HtmlElement) -> list[Removal]:
         elif az_page and words & rules.az_intro_tokens:
             remover.drop(node, "other-boilerplate", "A-Z page intro")
     for node in _LETTER_LINKS(root):
-        text = _text(node)
+        text = visible_text(node)
         if text and len(text) < 200 and _is_letter_navigation(text):
             remover.drop(node, "navigation", "letter navigation")
 
@@ -240,9 +228,9 @@ def remove_chrome_nodes(root: HtmlElement) -> list[Removal]:
 def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover) -> None:
     """Drop 'References' / 'Related terms' headings with the lists they introduce."""
     for heading in list(root.iter(*_HEADING_TAGS)):
-        if not _attached(heading, root):
+        if not is_attached(heading, root):
             continue
-        title = _text(heading).rstrip(":").strip()
+        title = visible_text(heading).rstrip(":").strip()
         match = next((reason for pattern, reason in rules.heading_sections if pattern.search(title)), None)
         if match is None:
             continue

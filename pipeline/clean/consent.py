@@ -26,6 +26,7 @@ from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal, normalize_space
 from pipeline.clean.chrome import SelectorIndex, build_selector_index
+from pipeline.clean.dom import is_attached, visible_text
 
 _RULES_PATH = Path(__file__).with_name("consent_rules.json")
 
@@ -162,11 +163,6 @@ def _continues_run(text: str, role: str | None = None) -> bool:
     return hits >= 2 or (hits >= 1 and len(text) <= _TITLE_MAX_CHARS)
 
 
-def _text(node: HtmlElement) -> str:
-    # itertext with a separator: text_content() glues "Accept</button><button>Deny".
-    return normalize_space(" ".join(node.itertext()))
-
-
 def _own_text(node: HtmlElement) -> str:
     """Text of the element without its block-level descendants (inline children included).
 
@@ -189,17 +185,8 @@ def _policy_page(root: HtmlElement) -> bool:
     """The page's own title or h1 says it is a privacy/cookie policy."""
     for tag in ("title", "h1"):
         for node in root.iter(tag):
-            if _is_policy_title(_text(node)):
+            if _is_policy_title(visible_text(node)):
                 return True
-    return False
-
-
-def _attached(node: HtmlElement, root: HtmlElement) -> bool:
-    """Still in the tree (not inside a subtree dropped earlier)."""
-    while node is not None:
-        if node is root:
-            return True
-        node = node.getparent()
     return False
 
 
@@ -215,7 +202,7 @@ def _removable(node: HtmlElement, protected: set[HtmlElement]) -> bool:
 
 
 def _drop(node: HtmlElement, removed: list[Removal], rule: str) -> None:
-    text = _text(node)
+    text = visible_text(node)
     if text:
         removed.append(Removal.of_text("consent", text, rule=rule))
     node.drop_tree()
@@ -229,7 +216,7 @@ def remove_consent_nodes(root: HtmlElement) -> list[Removal]:
 
     # 1. consent platforms' own containers
     for node, index in rules.remove.matches(root):
-        if _attached(node, root) and _removable(node, protected):
+        if is_attached(node, root) and _removable(node, protected):
             _drop(node, removed, f"selector: {rules.remove_sources[index]}")
 
     policy_page = _policy_page(root)
@@ -239,9 +226,9 @@ def remove_consent_nodes(root: HtmlElement) -> list[Removal]:
         if node.tag in _SKIP_TAGS or node.tag in _ROOT_TAGS:
             continue
         names = f"{node.get('id') or ''} {node.get('class') or ''}"
-        if not rules.named.search(names) or not _attached(node, root) or not _removable(node, protected):
+        if not rules.named.search(names) or not is_attached(node, root) or not _removable(node, protected):
             continue
-        text = _text(node)
+        text = visible_text(node)
         if text and len(text) <= rules.named_max_chars and _consent_rule(text, policy_page=policy_page):
             _drop(node, removed, "named consent container")
 
@@ -266,9 +253,9 @@ def remove_consent_nodes(root: HtmlElement) -> list[Removal]:
         if 0 < len(own) <= _MAX_TEXT_ELEMENT and _consent_rule(own, policy_page=policy_page):
             candidates.append(node)
     for node in candidates:
-        if not _attached(node, root) or not _removable(node, protected):
+        if not is_attached(node, root) or not _removable(node, protected):
             continue
-        text = _text(node)
+        text = visible_text(node)
         if len(text) > _MAX_TEXT_ELEMENT:
             continue  # the sentence sits in a container with more text: leave it to the block rules
         rule = _consent_rule(text, policy_page=policy_page) or "consent text"
@@ -283,7 +270,7 @@ def _sibling_is_furniture(node: HtmlElement, policy_page: bool) -> bool:
         return True
     if next(node.iter("h1"), None) is not None:
         return False
-    text = _text(node)
+    text = visible_text(node)
     if not text:
         return True
     if _consent_rule(text, policy_page=policy_page):
@@ -310,7 +297,7 @@ def _drop_with_run(
         _drop(node, removed, rule)
         if parent is None or not _removable(parent, protected) or parent.tag in _ROOT_TAGS:
             return
-        rest = _text(parent)
+        rest = visible_text(parent)
         if rest and not (len(rest) <= _TITLE_MAX_CHARS and (_consent_rule(rest) or _continues_run(rest))):
             return
         node = parent

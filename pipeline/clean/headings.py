@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, normalize_space
+from pipeline.clean.dom import visible_text
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _ANCHOR_CHARS = 40
@@ -29,7 +30,7 @@ class DomHeading:
 def collect_headings(root: HtmlElement) -> list[DomHeading]:
     headings = []
     for element in root.iter(*_HEADING_TAGS):
-        text = normalize_space(" ".join(element.itertext()))
+        text = visible_text(element)
         if not text:
             continue
         following = _following_text(element)
