@@ -5,18 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from entry_texts import LEAD, ORIGIN
 
 from pipeline.clean import clean_html, clean_text
 from pipeline.segment import Entry, NotAnEntry, segment
 
-LEAD = (
-    "Serotonin tone is the steady background level of serotonin signalling in the brain, "
-    "which shapes mood, sleep and appetite over the course of a day."
-)
-ORIGIN = (
-    "The phrase comes from pharmacology papers of the 1960s that compared resting and "
-    "stimulated release of the transmitter in animal tissue."
-)
 MECHANISM = (
     "Neurons of the raphe nuclei fire slowly and regularly, releasing serotonin that acts "
     "on many receptor types across the cortex and limbic system."
