@@ -242,7 +242,7 @@ def _quality(
         removed=[RemovedText(reason=r.reason, chars=r.chars, snippet=r.snippet) for r in page.removed][
             :_MAX_REMOVED_LISTED
         ],
-        sections_found=sorted({s.kind for s in sections}, key=[s.kind for s in sections].index),
+        sections_found=list(dict.fromkeys(s.kind for s in sections)),
         entity_counts=dict(sorted(Counter(e.label for e in entities).items())),
         warnings=warnings,
     )

@@ -59,15 +59,13 @@ def clean_html(text: str, url: str | None = None) -> CleanedPage:
         removed=removed,
         meta=meta,
         markup_chars=markup_chars,
-        text_chars=sum(len(block.text) for block in blocks),
     )
 
 
 def clean_text(text: str) -> CleanedPage:
     blocks = [Block("paragraph", line) for raw in text.splitlines() if (line := normalize_space(raw))]
     blocks, removed = _drop_text_boilerplate(blocks, [])
-    chars = sum(len(block.text) for block in blocks)
-    return CleanedPage(blocks=blocks, removed=removed, meta=PageMeta(), markup_chars=chars, text_chars=chars)
+    return CleanedPage(blocks=blocks, removed=removed, meta=PageMeta(), markup_chars=len(text))
 
 
 def _drop_text_boilerplate(blocks: list[Block], removed: list[Removal]) -> tuple[list[Block], list[Removal]]:

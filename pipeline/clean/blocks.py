@@ -74,7 +74,10 @@ class CleanedPage:
     removed: list[Removal]
     meta: PageMeta
     markup_chars: int = 0
-    text_chars: int = 0
+
+    @property
+    def text_chars(self) -> int:
+        return sum(len(block.text) for block in self.blocks)
 
     def to_text(self) -> str:
         """Kept text, one block per line, headings on lines of their own."""

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import cast
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal, RemovalReason
-from pipeline.clean.dom import is_attached, visible_text
+from pipeline.clean.dom import HEADING_TAGS, ROOT_TAGS, SelectorIndex, build_selector_index, is_attached, visible_text
 
 _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
 
@@ -31,10 +30,7 @@ _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
 # marked elements. Apparatus inside paragraphs ([n], [edit]) is still cut out.
 CHROME_MARK = "data-clean-chrome"
 
-# Never removed: the page roots and the article containers themselves.
-_ROOT_TAGS = frozenset({"html", "body", "main", "article", "head"})
 _SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link", "html", "body"})
-_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # A chrome-named element that holds more than this share of the page's text is a wrapper
 # with an unlucky class name ("print-area", "page-meta-wrap"), not chrome.
 _MAX_PAGE_SHARE = 0.4
@@ -117,7 +113,7 @@ class _Remover:
     def drop(
         self, node: HtmlElement, reason: RemovalReason, rule: str, *, allow_h1: bool = False, prose_guard: bool = False
     ) -> bool:
-        if node.tag in _ROOT_TAGS or node.getparent() is None or not is_attached(node, self.root):
+        if node.tag in ROOT_TAGS or node.getparent() is None or not is_attached(node, self.root):
             return False
         if node.get(CHROME_MARK) is not None or any(a.get(CHROME_MARK) is not None for a in node.iterancestors()):
             return False
@@ -131,16 +127,12 @@ class _Remover:
         if text:
             self.removed.append(Removal.of_text(reason, text, rule=rule))
         if reason == "apparatus":
-            # apparatus sits inside paragraphs ([n] markers, [edit] links): cut it out
-            _drop_keep_tail(node)
+            # apparatus sits inside paragraphs ([n] markers, [edit] links): cut it out;
+            # drop_tree keeps the tail text, which belongs to the paragraph
+            node.drop_tree()
         else:
             node.set(CHROME_MARK, reason)
         return True
-
-
-def _drop_keep_tail(node: HtmlElement) -> None:
-    # drop_tree keeps the tail text, which belongs to the parent (e.g. text after a <sup>)
-    node.drop_tree()
 
 
 def _holds_prose(node: HtmlElement) -> bool:
@@ -227,7 +219,7 @@ def remove_chrome_nodes(root: HtmlElement) -> list[Removal]:
 
 def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover) -> None:
     """Drop 'References' / 'Related terms' headings with the lists they introduce."""
-    for heading in list(root.iter(*_HEADING_TAGS)):
+    for heading in list(root.iter(*HEADING_TAGS)):
         if not is_attached(heading, root):
             continue
         title = visible_text(heading).rstrip(":").strip()
@@ -239,9 +231,9 @@ def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover
         for sibling in heading.itersiblings():
             if not isinstance(sibling.tag, str):
                 continue
-            if sibling.tag in _HEADING_TAGS and int(sibling.tag[1]) <= level:
+            if sibling.tag in HEADING_TAGS and int(sibling.tag[1]) <= level:
                 break
-            inner = next(sibling.iter(*_HEADING_TAGS), None)
+            inner = next(sibling.iter(*HEADING_TAGS), None)
             if inner is not None and int(inner.tag[1]) <= level:
                 break
             following.append(sibling)
@@ -271,64 +263,3 @@ def drop_boilerplate_blocks(blocks: list[Block]) -> tuple[list[Block], list[Remo
         else:
             removed.append(Removal.of_text(rule.reason, block.text, rule=f"text: {rule.source}"))
     return kept, removed
-
-
-_SIMPLE_ID = re.compile(r"^#([\w-]+)$")
-_SIMPLE_CLASS = re.compile(r"^([a-z][\w-]*)?\.([\w-]+)$")
-_SIMPLE_TAG = re.compile(r"^([a-z][a-z0-9]*)$")
-_WITH_NAMES = etree.XPath("//*[@id or @class]")
-
-
-@dataclass(frozen=True, slots=True)
-class SelectorIndex:
-    """Selectors split for speed: plain #id / .class / tag.class parts are looked up in one
-    pass over the elements that carry an id or class (one scan instead of one per selector);
-    the rest stay compiled CSS selectors."""
-
-    ids: dict[str, int]
-    classes: dict[str, list[tuple[str | None, int]]]
-    tags: dict[str, int]
-    complex: tuple[tuple[CSSSelector, int], ...]
-
-    def matches(self, root: HtmlElement) -> list[tuple[HtmlElement, int]]:
-        """(element, rule index) pairs, each element once (callers skip detached ones)."""
-        found: dict[HtmlElement, int] = {}
-        for tag, index in self.tags.items():
-            for node in root.iter(tag):
-                found.setdefault(node, index)
-        for node in _WITH_NAMES(root):
-            rule = self.ids.get(node.get("id") or "")
-            if rule is None and self.classes:
-                for token in (node.get("class") or "").split():
-                    for tag, index in self.classes.get(token, ()):
-                        if tag is None or tag == node.tag:
-                            rule = index
-                            break
-                    if rule is not None:
-                        break
-            if rule is not None:
-                found[node] = rule
-        for selector, index in self.complex:
-            for node in selector(root):
-                found.setdefault(node, index)
-        return list(found.items())
-
-
-def build_selector_index(groups: list[str]) -> SelectorIndex:
-    """Index comma-separated CSS selector groups; a match reports its group's index."""
-    ids: dict[str, int] = {}
-    classes: dict[str, list[tuple[str | None, int]]] = {}
-    tags: dict[str, int] = {}
-    complex_parts: dict[int, list[str]] = {}
-    for index, group in enumerate(groups):
-        for part in (piece.strip() for piece in group.split(",")):
-            if match := _SIMPLE_ID.match(part):
-                ids.setdefault(match.group(1), index)
-            elif match := _SIMPLE_TAG.match(part):
-                tags.setdefault(match.group(1), index)
-            elif match := _SIMPLE_CLASS.match(part):
-                classes.setdefault(match.group(2), []).append((match.group(1), index))
-            elif part:
-                complex_parts.setdefault(index, []).append(part)
-    compiled = tuple((CSSSelector(", ".join(parts)), index) for index, parts in complex_parts.items())
-    return SelectorIndex(ids=ids, classes=classes, tags=tags, complex=compiled)

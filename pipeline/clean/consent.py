@@ -25,8 +25,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal, normalize_space
-from pipeline.clean.chrome import SelectorIndex, build_selector_index
-from pipeline.clean.dom import is_attached, visible_text
+from pipeline.clean.dom import ROOT_TAGS, SelectorIndex, build_selector_index, is_attached, visible_text
 
 _RULES_PATH = Path(__file__).with_name("consent_rules.json")
 
@@ -53,8 +52,6 @@ _TEXT_NODES = etree.XPath("//body//text()[not(ancestor::script or ancestor::styl
 _WITH_NAMES = etree.XPath("//body//*[@id or @class]")
 # Banner furniture that carries no content of its own: swept together with a banner.
 _CONTROL_TAGS = frozenset({"button", "form", "input", "label", "select", "option", "a", "img", "svg", "i"})
-# Page roots and main containers: a rule that matches one of them matched a state class.
-_ROOT_TAGS = frozenset({"html", "body", "main", "article", "head"})
 _SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link"})
 # Longest element judged by the text rules: longer ones are containers, judged by parts.
 _MAX_TEXT_ELEMENT = 700
@@ -195,7 +192,7 @@ def _protected(root: HtmlElement, keep: SelectorIndex) -> set[HtmlElement]:
 
 
 def _removable(node: HtmlElement, protected: set[HtmlElement]) -> bool:
-    if node in protected or node.tag in _ROOT_TAGS or node.getparent() is None or node.get("role") == "main":
+    if node in protected or node.tag in ROOT_TAGS or node.getparent() is None or node.get("role") == "main":
         return False
     # a consent class on a wrapper that also holds the page heading is a state class
     return next(node.iter("h1"), None) is None
@@ -223,7 +220,7 @@ def remove_consent_nodes(root: HtmlElement) -> list[Removal]:
 
     # 2. home-made containers: consent-named and reading as consent
     for node in _WITH_NAMES(root):
-        if node.tag in _SKIP_TAGS or node.tag in _ROOT_TAGS:
+        if node.tag in _SKIP_TAGS or node.tag in ROOT_TAGS:
             continue
         names = f"{node.get('id') or ''} {node.get('class') or ''}"
         if not rules.named.search(names) or not is_attached(node, root) or not _removable(node, protected):
@@ -295,7 +292,7 @@ def _drop_with_run(
                 continue  # loose text after it belongs to the parent: keep the element's tail
             _drop(sibling, removed, rule)
         _drop(node, removed, rule)
-        if parent is None or not _removable(parent, protected) or parent.tag in _ROOT_TAGS:
+        if parent is None or not _removable(parent, protected) or parent.tag in ROOT_TAGS:
             return
         rest = visible_text(parent)
         if rest and not (len(rest) <= _TITLE_MAX_CHARS and (_consent_rule(rest) or _continues_run(rest))):

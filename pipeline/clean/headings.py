@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, normalize_space
-from pipeline.clean.dom import visible_text
+from pipeline.clean.dom import HEADING_TAGS, visible_text
 
-_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _ANCHOR_CHARS = 40
 _SKIP_TEXT_OF = {"script", "style", "noscript", "template"}
 
@@ -29,7 +28,7 @@ class DomHeading:
 
 def collect_headings(root: HtmlElement) -> list[DomHeading]:
     headings = []
-    for element in root.iter(*_HEADING_TAGS):
+    for element in root.iter(*HEADING_TAGS):
         text = visible_text(element)
         if not text:
             continue
