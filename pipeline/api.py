@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500
 _LOW_TEXT_SHARE = 0.02
 _MAX_REMOVED_LISTED = 30
+_MENU_SEPARATORS = re.compile(r"\s[|•·›»/]\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,8 @@ def _quality(
             warn("long-section", f"section {index} ({label}) has {words} words")
         if any(is_consent_text(paragraph) for paragraph in section.text.split("\n\n")):
             warn("consent-like-text", f"section {index} ({label}) still has text that reads like a consent banner")
+        if any(_menu_like(paragraph) for paragraph in section.text.split("\n\n")):
+            warn("menu-like-text", f"section {index} ({label}) has a line that reads like a menu or link list")
     for heading in entry.unrecognised_headings:
         warn("heading-not-recognised", f"heading {heading!r} matches no known section kind (kept as 'other')")
     if entry.terms_on_page > 1:
@@ -246,6 +250,17 @@ def _quality(
         entity_counts=dict(sorted(Counter(e.label for e in entities).items())),
         warnings=warnings,
     )
+
+
+def _menu_like(paragraph: str) -> bool:
+    """A line of separated labels ("Home | Glossary | Hormones") or of capitalised words
+    only, with no sentence punctuation: navigation that escaped the cleaner."""
+    if re.search(r"[.!?;:,]\s*$", paragraph) or len(paragraph) > 200:
+        return False
+    if len(_MENU_SEPARATORS.findall(paragraph)) >= 2:
+        return True
+    words = [w for w in paragraph.split() if w[:1].isalpha()]
+    return len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.9 * len(words)
 
 
 @contextmanager

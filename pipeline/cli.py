@@ -52,6 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
     clean.set_defaults(handler=_clean)
 
+    audit = commands.add_parser("audit", help="write RUN_DIR/audit.html and RUN_DIR/audit.json for a finished run")
+    audit.add_argument("run_dir", type=Path)
+    audit.set_defaults(handler=_audit)
+
+    evaluate = commands.add_parser("evaluate", help="score a run against gold files (ANNOTATION.md format)")
+    evaluate.add_argument("run_dir", type=Path)
+    evaluate.add_argument("gold_dir", type=Path)
+    evaluate.add_argument("--json", type=Path, metavar="FILE", help="also write metrics and problems as JSON")
+    evaluate.add_argument("--show", type=int, default=20, metavar="N", help="print the first N problems")
+    evaluate.set_defaults(handler=_evaluate)
+
+    diff = commands.add_parser("diff", help="what changed between two runs of the same inputs (exit 1 if anything)")
+    diff.add_argument("run_a", type=Path)
+    diff.add_argument("run_b", type=Path)
+    diff.add_argument("--json", type=Path, metavar="FILE", help="also write the differences as JSON")
+    diff.set_defaults(handler=_diff)
+
     tag = commands.add_parser("tag", help='tag JSON lines {"id", "text"}; write {"id", "entities"} lines')
     tag.add_argument("file", nargs="?", default="-", help="input file, or - for standard input (default)")
     tag.set_defaults(handler=_tag)
@@ -138,3 +155,50 @@ def _tag(args: argparse.Namespace) -> int:
         for line in tag_lines(source, EntityTagger()):
             print(line)
     return EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from pipeline.audit import write_audit
+    from pipeline.run_files import RunFolderError
+
+    try:
+        html_path, json_path = write_audit(args.run_dir)
+    except RunFolderError as error:
+        print(f"glossary-pipeline: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"wrote {html_path} and {json_path}")
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import evaluate_run
+    from pipeline.run_files import RunFolderError
+
+    try:
+        result = evaluate_run(args.run_dir, args.gold_dir)
+    except RunFolderError as error:
+        print(f"glossary-pipeline: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(result.table(show=args.show))
+    if args.json:
+        from pipeline.write import write_json_atomic
+
+        write_json_atomic(args.json, result.to_json())
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from pipeline.diff import diff_runs
+    from pipeline.run_files import RunFolderError
+
+    try:
+        result = diff_runs(args.run_a, args.run_b)
+    except RunFolderError as error:
+        print(f"glossary-pipeline: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(result.report())
+    if args.json:
+        from pipeline.write import write_json_atomic
+
+        write_json_atomic(args.json, result.to_json())
+    return EXIT_FAILED if result.changed else EXIT_OK
