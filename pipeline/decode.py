@@ -81,8 +81,13 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
                 return data.decode(codec), codec.removesuffix("-sig"), []
             except UnicodeDecodeError as error:
                 raise Rejected("decode-error", f"the bytes do not match their {codec} byte-order mark") from error
-    if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:4096]:
+    if data.startswith(_BINARY_MAGIC):
         raise Rejected("binary", "the input is binary data (an image, archive, document or executable), not a page")
+    if b"\x00" in data[:4096]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise Rejected("binary", "the input has NUL bytes and is not UTF-16 text: binary data, not a page")
+        return utf16
     warnings: list[str] = []
     declared = _declared_charset(data)
     if declared:
@@ -107,6 +112,31 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         raise Rejected("decode-error", f"the bytes do not decode as detected {best.encoding}") from error
     warnings.append(f"charset detected as {best.encoding} (no declaration matched)")
     return text, best.encoding, warnings
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str, list[str]] | None:
+    """UTF-16 saved without a byte-order mark: ASCII markup puts a NUL in every other byte.
+
+    Which half of the byte pairs is mostly NUL tells the byte order; anything else with NUL
+    bytes is binary.
+    """
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs == 0 or len(data) % 2:
+        return None
+    even_nul = sample[0::2].count(0) / pairs
+    odd_nul = sample[1::2].count(0) / pairs
+    if odd_nul > 0.3 and even_nul < 0.05:
+        codec = "utf-16-le"
+    elif even_nul > 0.3 and odd_nul < 0.05:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return text, codec, [f"no byte-order mark: the NUL pattern says {codec}"]
 
 
 def _declared_charset(data: bytes) -> str | None:

@@ -147,3 +147,16 @@ def test_media_type_by_content_when_the_name_has_no_extension(data, expected):
 def test_utf16_html_without_extension_is_recognised_as_html():
     data = codecs.BOM_UTF16_LE + "<html><body><p>Dopamine</p></body></html>".encode("utf-16-le")
     assert decode(data, "downloads/dopamine").media_type == "text/html"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_recognised_by_its_nul_pattern_and_warned_about(codec):
+    decoded = decode(_html().encode(codec), "page.html")
+    assert TEXT in decoded.text
+    assert decoded.encoding == codec
+    assert decoded.warnings
+
+
+def test_nul_bytes_in_ascii_text_are_binary_not_utf16():
+    data = _html().encode("utf-8")
+    assert _reason(data[:40] + b"\x00\x00\x00" + data[40:]) == "binary"
