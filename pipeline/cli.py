@@ -30,12 +30,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="turn pages into records.jsonl, rejects.jsonl and run.json")
-    run.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (walked recursively)")
+    run = commands.add_parser("run", help="turn pages into records (JSON Lines or Parquet), rejects and run.json")
+    run.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="files, folders (walked recursively), WARC / WARC.gz, JSON Lines"
+    )
+    run.add_argument("--from", dest="inputs_from", type=Path, metavar="FILE", help="read more inputs, one a line")
     run.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+    run.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="records format (default: jsonl)")
     run.add_argument(
         "--workers", type=_positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)"
     )
+    run.add_argument("--executor", choices=("local", "dask"), default="local", help="where pages are processed")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (default: a LocalCluster of --workers)")
+    run.add_argument("--resume", action="store_true", help="finish the run in the output folder; skip unchanged inputs")
+    run.add_argument("--force", action="store_true", help="with --resume: process every input again")
+    run.add_argument(
+        "--shard-size", type=_positive_int, default=1000, metavar="N", help="inputs per shard (default: 1000)"
+    )
+    for name, default in (("url", "url"), ("html", "html"), ("text", "text")):
+        run.add_argument(f"--jsonl-{name}", default=default, metavar="FIELD", help=f"JSON Lines {name} field")
     run.set_defaults(handler=_run)
 
     schema = commands.add_parser("schema", help="print the record JSON Schema")
@@ -54,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="write RUN_DIR/audit.html and RUN_DIR/audit.json for a finished run")
     audit.add_argument("run_dir", type=Path)
+    audit.add_argument(
+        "--max-records", type=_positive_int, default=500, help="per-record views for this many records (default 500)"
+    )
     audit.set_defaults(handler=_audit)
 
     evaluate = commands.add_parser("evaluate", help="score a run against gold files (ANNOTATION.md format)")
@@ -83,31 +99,52 @@ def _positive_int(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipeline.runner import run
+    from pipeline.runner import BatchOptions, run
+    from pipeline.sources import JsonlFields
 
-    progress = _progress_bar()
+    inputs = list(args.inputs)
+    if args.inputs_from:
+        try:
+            listed = args.inputs_from.read_text(encoding="utf-8").splitlines()
+            inputs += [line.strip() for line in listed if line.strip()]
+        except OSError as error:
+            print(f"glossary-pipeline: cannot read {args.inputs_from}: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    if not inputs:
+        print("glossary-pipeline run: no inputs (give INPUT... or --from FILE)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.scheduler and args.executor != "dask":
+        print("glossary-pipeline run: --scheduler needs --executor dask", file=sys.stderr)
+        return EXIT_USAGE
+    options = BatchOptions(
+        format=args.format,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        resume=args.resume and not args.force,
+        shard_size=args.shard_size,
+        fields=JsonlFields(url=args.jsonl_url, html=args.jsonl_html, text=args.jsonl_text),
+        inputs_from=str(args.inputs_from) if args.inputs_from else None,
+    )
     try:
-        summary = run(args.inputs, args.output, workers=args.workers, on_progress=progress)
-    except OSError as error:
-        print(f"glossary-pipeline: the run failed: {error}", file=sys.stderr)
+        summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options)
+    except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: a worker process died (BrokenProcessPool)
+        print(f"glossary-pipeline: the run failed: {error}; `run --resume` continues it", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{summary.line()}; wrote {args.output}/records.jsonl, rejects.jsonl, run.json")
+    print(f"{summary.line()}; wrote {', '.join(summary.outputs)} and run.json in {args.output}")
     return EXIT_OK
 
 
-def _progress_bar() -> Callable[[int, int], None] | None:
-    """A tqdm bar on an interactive terminal; nothing when output goes to a file or CI."""
+def _progress_bar() -> Callable[[int], None] | None:
+    """A tqdm bar (inputs done; their number is known only at the end) on an interactive terminal;
+    nothing when output goes to a file or CI."""
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
     bar = tqdm(unit="page", file=sys.stderr, leave=False)
 
-    def update(done: int, total: int) -> None:
-        bar.total = total
+    def update(done: int) -> None:
         bar.update(done - bar.n)
-        if done == total:
-            bar.close()
 
     return update
 
@@ -162,7 +199,7 @@ def _audit(args: argparse.Namespace) -> int:
     from pipeline.run_files import RunFolderError
 
     try:
-        html_path, json_path = write_audit(args.run_dir)
+        html_path, json_path = write_audit(args.run_dir, max_records=args.max_records)
     except RunFolderError as error:
         print(f"glossary-pipeline: {error}", file=sys.stderr)
         return EXIT_FAILED
