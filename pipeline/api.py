@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -60,6 +62,10 @@ _MENU_SEPARATORS = re.compile(r"\s[|•·›»/]\s")
 class PipelineConfig:
     limits: Limits = field(default_factory=Limits)
     language: str = "en"
+    # A pathological page must not stall a worker; 0 turns the limit off.
+    max_seconds_per_page: float = 30.0
+    # Decoded characters; a page this long is a dump, not a glossary entry.
+    max_text_chars: int = 5_000_000
 
     def digest(self) -> str:
         """A hash of the settings and rule files, so a record says which configuration made it."""
@@ -86,13 +92,20 @@ class GlossaryPipeline:
         self.config = config or PipelineConfig()
         self.tagger = tagger or EntityTagger()
         self.config_hash = self.config.digest()
+        # py3langid loads its model on first use; load it now, so the first page's deadline
+        # cannot interrupt a half-built global model.
+        py3langid.classify("warm-up")
 
     def process(self, data: bytes | str, path: str, url: str | None = None) -> Outcome:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         sha256 = hashlib.sha256(raw).hexdigest()
         timings: dict[str, float] = {}
         try:
-            records = self._records(raw, path, url, sha256, timings)
+            with _deadline(self.config.max_seconds_per_page):
+                records = self._records(raw, path, url, sha256, timings)
+        except _PageTimeout:
+            detail = f"processing took longer than the limit of {self.config.max_seconds_per_page:g} s"
+            return Outcome([], self.reject(path, url, sha256, "timeout", detail), timings)
         except Rejected as rejected:
             return Outcome([], self.reject(path, url, sha256, rejected.reason, rejected.detail), timings)
         except Exception as error:  # a bug on one page must not stop the batch
@@ -191,6 +204,9 @@ def clean_page(
     with _timed(timings, "decode"):
         unpacked = gunzip(raw, limits.max_decompressed_bytes) if raw.startswith(GZIP_MAGIC) else raw
         decoded = decode(unpacked, path)
+    if len(decoded.text) > config.max_text_chars:
+        detail = f"the page has {len(decoded.text):,} characters, over the limit of {config.max_text_chars:,}"
+        raise Rejected("text-too-long", detail)
     with _timed(timings, "clean"):
         if decoded.media_type == "text/plain":
             return decoded, clean_text(decoded.text)
@@ -261,6 +277,34 @@ def _menu_like(paragraph: str) -> bool:
         return True
     words = [w for w in paragraph.split() if w[:1].isalpha()]
     return len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.9 * len(words)
+
+
+class _PageTimeout(BaseException):
+    """Raised by the page deadline's alarm. A BaseException, so that the broad `except
+    Exception` inside libraries (trafilatura has some) cannot swallow it."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Interrupt the page after `seconds` with SIGALRM.
+
+    Signals reach only the main thread, so the deadline holds in the command line and in
+    process-pool workers; in a thread (a Dask worker thread) the page runs without one.
+    """
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _PageTimeout
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager
