@@ -13,6 +13,9 @@ from pipeline.rejects import Rejected
 # File names the pipeline picks up when it walks a folder; a file named on the command
 # line is always read, and its content decides what it is.
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
+# Containers of many pages: web archives and scraper JSON Lines (see pipeline/sources.py).
+WARC_SUFFIXES = (".warc", ".warc.gz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -25,7 +28,7 @@ class Limits:
 @dataclass(frozen=True, slots=True)
 class Discovered:
     paths: list[str]
-    skipped: list[str]  # files in walked folders that are not pages by their name
+    skipped: list[str]  # files in walked folders that are neither pages nor containers by their name
 
 
 def discover(inputs: Iterable[str]) -> Discovered:
@@ -35,7 +38,8 @@ def discover(inputs: Iterable[str]) -> Discovered:
     for given in inputs:
         if os.path.isdir(given):
             for path in _walk(given):
-                (paths if is_page_name(path) else skipped).append(path)
+                wanted = is_page_name(path) or is_warc_name(path) or is_jsonl_name(path)
+                (paths if wanted else skipped).append(path)
         else:
             paths.append(given)
     return Discovered(paths, skipped)
@@ -52,6 +56,14 @@ def _walk(folder: str) -> Iterator[str]:
 def is_page_name(path: str) -> bool:
     name = Path(path).name.lower().removesuffix(".gz")
     return name.endswith(PAGE_SUFFIXES) or "." not in name
+
+
+def is_warc_name(path: str) -> bool:
+    return path.lower().endswith(WARC_SUFFIXES)
+
+
+def is_jsonl_name(path: str) -> bool:
+    return path.lower().endswith(JSONL_SUFFIXES)
 
 
 def page_stem(path: str) -> str:

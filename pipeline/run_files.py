@@ -1,7 +1,8 @@
 """Reading a finished run's folder back: records, rejects and run.json.
 
-The audit, evaluate and diff commands read runs through these functions only, so that a
-new output format (Parquet shards) is taught here once.
+The audit, evaluate and diff commands read runs through these functions only. The files
+are those `run.json` lists under `outputs` (JSON Lines or Parquet shards, in order); a
+folder without that list is read as `records.jsonl` and `rejects.jsonl`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,58 @@ class RunFolderError(ValueError):
 
 
 def iter_records(run_dir: Path) -> Iterator[dict[str, Any]]:
-    yield from _iter_jsonl(run_dir / RECORDS_FILE)
+    for name in _listed(run_dir, "records", RECORDS_FILE):
+        yield from _iter_file(run_dir / name)
 
 
 def iter_rejects(run_dir: Path) -> Iterator[dict[str, Any]]:
-    yield from _iter_jsonl(run_dir / REJECTS_FILE)
+    for name in _listed(run_dir, "rejects", REJECTS_FILE):
+        yield from _iter_file(run_dir / name)
+
+
+def _listed(run_dir: Path, kind: str, default: str) -> list[str]:
+    outputs = read_run_report(run_dir).get("outputs")
+    names = outputs.get(kind) if isinstance(outputs, dict) else None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return [default]
+    return names
+
+
+def _iter_file(path: Path) -> Iterator[dict[str, Any]]:
+    if path.suffix == ".parquet":
+        yield from _iter_parquet(path)
+    else:
+        yield from _iter_jsonl(path)
+
+
+def _iter_parquet(path: Path) -> Iterator[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        raise RunFolderError(f"{path} does not exist: run.json lists it")
+    try:
+        shard = pq.ParquetFile(path)
+        for batch in shard.iter_batches():
+            for row in batch.to_pylist():
+                yield {name: _as_json(row[name], shard.schema_arrow.field(name).type) for name in row}
+    except (pa.ArrowException, OSError) as error:
+        raise RunFolderError(f"{path}: not a readable Parquet file: {error}") from error
+
+
+def _as_json(value: Any, kind: Any) -> Any:
+    """A Parquet value as it reads in JSON: maps (Arrow gives key-value pairs) back to objects."""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if pa.types.is_map(kind):
+        return {key: _as_json(item, kind.item_type) for key, item in value}
+    if pa.types.is_struct(kind):
+        return {child.name: _as_json(value[child.name], child.type) for child in kind}
+    if pa.types.is_list(kind):
+        return [_as_json(item, kind.value_type) for item in value]
+    return value
 
 
 def read_run_report(run_dir: Path) -> dict[str, Any]:

@@ -1,22 +1,49 @@
-"""Runner: compose discovery, an executor and the writers into one run with its report."""
+"""Runner: compose the sources, an executor, the shards and the writers into one run with its report.
+
+Units stream through: the sources are enumerated lazily, grouped into shards of
+`shard_size`, sent to the executor in small batches through a bounded window, and each
+shard is committed to the journal as soon as its last unit is back (`pipeline/shards.py`).
+"""
 
 from __future__ import annotations
 
 import platform
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
+from itertools import count, groupby, islice
 from pathlib import Path
+from typing import Literal
 
 from pipeline import __version__
 from pipeline.api import PipelineConfig
-from pipeline.executors.local import map_clean, run_local
+from pipeline.executors import Task, UnitResult, WorkSettings
+from pipeline.executors.local import map_clean, map_local
 from pipeline.read import discover, page_stem
+from pipeline.shards import Journal, ShardAssembler, ShardEntry, finalize, remove_leftovers
+from pipeline.sources import JsonlFields, SourceItem, Sources
 from pipeline.write import AtomicJsonLines, write_json_atomic, write_text_atomic
 
-_REPORTED_PACKAGES = ("trafilatura", "lxml", "spacy", "pydantic", "beautifulsoup4", "py3langid", "charset-normalizer")
+_REPORTED_PACKAGES = ("trafilatura", "lxml", "spacy", "pydantic", "beautifulsoup4", "py3langid", "charset-normalizer",
+                      "pyarrow", "warcio")
+# Units per task sent to a worker: a second or so of work, so scheduling costs nothing per page.
+BATCH_SIZE = 8
+
+OutputFormat = Literal["jsonl", "parquet"]
+ExecutorName = Literal["local", "dask"]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    format: OutputFormat = "jsonl"
+    executor: ExecutorName = "local"
+    scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
+    resume: bool = False  # reuse the journal's finished units whose content and configuration are unchanged
+    shard_size: int = 1000  # units per shard: the unit of commit, of reuse and of Parquet files
+    fields: JsonlFields = field(default_factory=JsonlFields)
+    inputs_from: str | None = None  # the file the inputs were listed in, for the report
 
 
 @dataclass(slots=True)
@@ -26,15 +53,28 @@ class RunSummary:
     sources_with_records: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
     skipped_files: list[str] = field(default_factory=list)
+    skipped_units: Counter[str] = field(default_factory=Counter)
+    reused: int = 0
     seconds: float = 0.0
     stage_seconds: Counter[str] = field(default_factory=Counter)
+    outputs: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(self.rejects.items())) or "none"
+        reused = f", {self.reused} reused from an earlier run" if self.reused else ""
         return (
             f"{self.inputs} inputs -> {self.records} records from {self.sources_with_records} sources, "
-            f"{sum(self.rejects.values())} rejects ({reasons}) in {self.seconds:.1f} s"
+            f"{sum(self.rejects.values())} rejects ({reasons}){reused} in {self.seconds:.1f} s"
         )
+
+    def add_shard(self, entry: ShardEntry, processed: int) -> None:
+        self.inputs += len(entry.units)
+        self.reused += len(entry.units) - processed
+        for unit in entry.units:
+            self.records += unit.records
+            self.sources_with_records += unit.records > 0
+            if unit.reason is not None:
+                self.rejects[unit.reason] += 1
 
 
 def run(
@@ -42,31 +82,84 @@ def run(
     out_dir: Path,
     workers: int = 1,
     config: PipelineConfig | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    options: BatchOptions | None = None,
 ) -> RunSummary:
+    """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there."""
     config = config or PipelineConfig()
+    options = options or BatchOptions()
     started = time.perf_counter()
-    found = discover(inputs)
-    summary = RunSummary(inputs=len(found.paths), skipped_files=found.skipped)
-    with AtomicJsonLines(out_dir / "records.jsonl") as records, AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
-        for done, (_, outcome) in enumerate(run_local(found.paths, config, workers), start=1):
-            for record in outcome.records:
-                records.write(record)
-            if outcome.records:
-                summary.sources_with_records += 1
-            if outcome.reject is not None:
-                rejects.write(outcome.reject)
-                summary.rejects[outcome.reject.reason] += 1
-            summary.stage_seconds.update(outcome.timings)
+    config_hash = config.digest()
+    sources = Sources(inputs, options.fields)
+    journal = Journal(out_dir, fresh=not options.resume)
+    summary = RunSummary(skipped_files=sources.skipped_files, skipped_units=sources.skipped_units)
+    reusable: dict[int, ShardEntry | None] = {}  # filled as shards are sent out, emptied as they come back
+    tasks = _tasks(sources, journal, config_hash, options, reusable)
+    results = _execute(_batches(tasks), WorkSettings(config, options.fields), workers, options)
+    shards = done = 0
+    for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
+        assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
+        for unit in units:
+            assembler.add(unit)
+            summary.stage_seconds.update(unit.timings)
+            done += 1
             if on_progress:
-                on_progress(done, summary.inputs)
-    summary.records = records.count
+                on_progress(done)
+        summary.add_shard(assembler.finish(), assembler.processed)
+        shards += 1
+    outputs = finalize(journal, options.format, shards)
+    summary.outputs = outputs.records + outputs.rejects
     summary.seconds = time.perf_counter() - started
-    write_json_atomic(out_dir / "run.json", _run_report(summary, config, inputs, workers))
+    write_json_atomic(out_dir / "run.json", _run_report(summary, config, inputs, workers, options, outputs.records))
+    remove_leftovers(journal, outputs)
     return summary
 
 
-def _run_report(summary: RunSummary, config: PipelineConfig, inputs: Sequence[str], workers: int) -> dict[str, object]:
+def _tasks(
+    sources: Iterable[SourceItem],
+    journal: Journal,
+    config_hash: str,
+    options: BatchOptions,
+    reusable: dict[int, ShardEntry | None],
+) -> Iterator[Task]:
+    """Every unit as a task, one shard at a time. When the journal has an entry for the shard
+    with the same units, configuration and format, each task carries the hash that entry saw."""
+    items = iter(sources)
+    for shard in count():
+        shard_items = list(islice(items, options.shard_size))  # references only: a few bytes each
+        if not shard_items:
+            return
+        old = journal.get(shard)
+        if old is not None and not old.reusable_for([item.key for item in shard_items], config_hash, options.format):
+            old = None
+        reusable[shard] = old
+        expected = [unit.sha256 for unit in old.units] if old else [None] * len(shard_items)
+        yield from (Task(shard, item, sha) for item, sha in zip(shard_items, expected, strict=True))
+
+
+def _batches(tasks: Iterator[Task]) -> Iterator[list[Task]]:
+    while batch := list(islice(tasks, BATCH_SIZE)):
+        yield batch
+
+
+def _execute(
+    batches: Iterator[list[Task]], settings: WorkSettings, workers: int, options: BatchOptions
+) -> Iterator[list[UnitResult]]:
+    if options.executor == "dask":
+        from pipeline.executors.dask import map_dask
+
+        return map_dask(batches, settings, workers, options.scheduler)
+    return map_local(batches, settings, workers)
+
+
+def _run_report(
+    summary: RunSummary,
+    config: PipelineConfig,
+    inputs: Sequence[str],
+    workers: int,
+    options: BatchOptions,
+    record_files: list[str],
+) -> dict[str, object]:
     return {
         "pipeline_version": __version__,
         "counts": {
@@ -76,7 +169,10 @@ def _run_report(summary: RunSummary, config: PipelineConfig, inputs: Sequence[st
             "rejects": sum(summary.rejects.values()),
             "rejects_by_reason": dict(sorted(summary.rejects.items())),
             "skipped_files": len(summary.skipped_files),
+            "skipped_units": dict(sorted(summary.skipped_units.items())),
+            "reused_inputs": summary.reused,
         },
+        "outputs": {"format": options.format, "records": record_files, "rejects": ["rejects.jsonl"]},
         "skipped_files": summary.skipped_files,
         "timings": {
             "total_seconds": round(summary.seconds, 3),
@@ -84,7 +180,18 @@ def _run_report(summary: RunSummary, config: PipelineConfig, inputs: Sequence[st
             "stage_seconds": {stage: round(s, 3) for stage, s in sorted(summary.stage_seconds.items())},
         },
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in _REPORTED_PACKAGES}},
-        "config": {"inputs": list(inputs), "workers": workers, "config_hash": config.digest(), **asdict(config)},
+        "config": {
+            "inputs": [] if options.inputs_from else list(inputs),
+            "inputs_from": options.inputs_from,
+            "workers": workers,
+            "executor": options.executor,
+            "format": options.format,
+            "shard_size": options.shard_size,
+            "resume": options.resume,
+            "jsonl_fields": asdict(options.fields),
+            "config_hash": config.digest(),
+            **asdict(config),
+        },
     }
 
 

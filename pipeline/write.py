@@ -1,4 +1,4 @@
-"""Write stage: JSON Lines and JSON files that appear whole or not at all.
+"""Write stage: JSON Lines, JSON and Parquet files that appear whole or not at all.
 
 Each file is written to a temporary name in the same folder and renamed into place when
 complete, so a crash never leaves a half-written line under the final name.
@@ -10,11 +10,16 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from types import TracebackType, UnionType
+from typing import IO, Any, BinaryIO, Literal, Union, get_args, get_origin
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import BaseModel
+
+from pipeline.model import Record
 
 
 def _current_umask() -> int:
@@ -81,14 +86,110 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
+    with atomic_file(path) as handle:
+        handle.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that appears at `path`, fsynced, only when the block ends without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = _temp_file(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def arrow_type(annotation: Any) -> pa.DataType:
+    """The Arrow type of a pydantic field annotation; nested models become structs, dicts maps."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (UnionType, Union):
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return arrow_type(inner)
+    if origin is Literal or annotation is str:
+        return pa.string()
+    if annotation is int:
+        return pa.int64()
+    if origin is list:
+        return pa.list_(arrow_type(args[0]))
+    if origin is dict:
+        return pa.map_(arrow_type(args[0]), arrow_type(args[1]))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return pa.struct(_arrow_fields(annotation))
+    raise TypeError(f"no Arrow type for {annotation!r}")
+
+
+def _arrow_fields(model: type[BaseModel]) -> list[pa.Field]:
+    return [pa.field(name, arrow_type(info.annotation)) for name, info in model.model_fields.items()]
+
+
+RECORD_SCHEMA = pa.schema(_arrow_fields(Record))
+# Rows per Parquet row group: small enough to keep a writer's buffer small, large enough to compress well.
+_ROW_GROUP = 1000
+
+
+class PartWriter:
+    """One shard's records in a part file that appears at `path` whole, or not at all.
+
+    New records arrive as the JSON text workers produce (`add_json`); records of a previous
+    run's part of the same format are copied as read (`add_row`: a JSON line's bytes, or a row).
+    """
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._temp = _temp_file(path)
+        self._handle: BinaryIO | None = None
+        self._parquet: pq.ParquetWriter | None = None
+        self._rows: list[Any] = []
+        if fmt == "parquet":
+            os.close(fd)
+            self._parquet = pq.ParquetWriter(str(self._temp), RECORD_SCHEMA)
+        else:
+            self._handle = os.fdopen(fd, "wb")
+
+    def add_json(self, text: str) -> None:
+        self.add_row(json.loads(text) if self._parquet else (text + "\n").encode("utf-8"))
+
+    def add_row(self, row: Any) -> None:
+        if self._handle is not None:
+            self._handle.write(row)
+            return
+        self._rows.append(row)
+        if len(self._rows) >= _ROW_GROUP:
+            self._flush_rows()
+
+    def _flush_rows(self) -> None:
+        if self._parquet is not None and self._rows:
+            self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=RECORD_SCHEMA))
+            self._rows.clear()
+
+    def commit(self) -> int:
+        """Close, fsync and rename into place; returns the part's size in bytes."""
+        try:
+            self._close()
+            with open(self._temp, "rb+") as written:
+                os.fsync(written.fileno())
+            os.replace(self._temp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+        return self.path.stat().st_size
+
+    def _close(self) -> None:
+        self._flush_rows()
+        if self._parquet is not None:
+            self._parquet.close()
+        if self._handle is not None:
+            self._handle.close()
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):  # already failing: the temp file must go whatever happens
+            self._close()
+        self._temp.unlink(missing_ok=True)

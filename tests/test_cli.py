@@ -72,7 +72,9 @@ def run_output(pages, tmp_path_factory) -> Path:
 
 
 def test_run_writes_the_three_files_and_no_temp_files(run_output):
-    assert sorted(p.name for p in run_output.iterdir()) == ["records.jsonl", "rejects.jsonl", "run.json"]
+    # .run-state holds the journal that lets `run --resume` skip unchanged inputs; its parts are gone.
+    assert sorted(p.name for p in run_output.iterdir()) == [".run-state", "records.jsonl", "rejects.jsonl", "run.json"]
+    assert [p.name for p in (run_output / ".run-state").iterdir()] == ["journal.jsonl"]
 
 
 def test_run_records_validate_with_the_validate_command(run_output):
@@ -114,7 +116,7 @@ def test_a_second_run_over_the_same_folder_replaces_files_and_keeps_ids(run_outp
     (out / "run.json").write_text("{}")
     done = cli("run", str(pages), "-o", str(out), "--workers", "2")
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["records.jsonl", "rejects.jsonl", "run.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".run-state", "records.jsonl", "rejects.jsonl", "run.json"]
     # Same inputs give the same records (ids included), whatever the number of workers.
     assert (out / "records.jsonl").read_text() == (run_output / "records.jsonl").read_text()
     assert (out / "rejects.jsonl").read_text() == (run_output / "rejects.jsonl").read_text()

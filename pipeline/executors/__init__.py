@@ -1,20 +1,104 @@
-"""Executors decide where the work runs; the work itself is `process_file`, the same everywhere."""
+"""Executors decide where the work runs; the work itself is `process_batch`, the same everywhere.
+
+A task is one input unit (`SourceItem`) and, when a previous run in the same output folder
+already finished it, the content hash that run saw: a unit whose bytes still have that hash
+is reported `unchanged` instead of being processed again.
+"""
 
 from __future__ import annotations
 
-from pipeline.api import GlossaryPipeline, Outcome, PipelineConfig, clean_page
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page
 from pipeline.model import Reject, RejectSource
 from pipeline.read import read_bytes
 from pipeline.rejects import Rejected
+from pipeline.sources import JsonlFields, SourceItem, load
 
 
-def process_file(pipeline: GlossaryPipeline, path: str) -> Outcome:
-    """Read one file and run it through the pipeline; a read failure is a reject too."""
+@dataclass(frozen=True, slots=True)
+class Task:
+    shard: int
+    item: SourceItem
+    expected_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSettings:
+    """Everything a worker needs besides the tasks; hashable, so it keys the per-process pipeline cache."""
+
+    config: PipelineConfig
+    fields: JsonlFields = field(default_factory=JsonlFields)
+
+
+@dataclass(slots=True)
+class UnitResult:
+    """What one unit gave, already serialised (JSON text is cheaper to send back than models)."""
+
+    shard: int
+    key: str
+    sha256: str | None
+    records: list[str] = field(default_factory=list)
+    reject: str | None = None
+    reason: str | None = None
+    unchanged: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+_pipelines: dict[PipelineConfig, GlossaryPipeline] = {}
+
+
+def pipeline_for(config: PipelineConfig) -> GlossaryPipeline:
+    """This process's pipeline for `config`, built on first use: once per pool or Dask worker."""
+    if config not in _pipelines:
+        _pipelines[config] = GlossaryPipeline(config)
+    return _pipelines[config]
+
+
+def process_batch(settings: WorkSettings, tasks: list[Task]) -> list[UnitResult]:
+    pipeline = pipeline_for(settings.config)
+    return [process_task(pipeline, settings.fields, task) for task in tasks]
+
+
+def process_task(pipeline: GlossaryPipeline, fields: JsonlFields, task: Task) -> UnitResult:
+    """Load one unit and run it through the pipeline; a load failure is a reject too."""
+    key = task.item.key
     try:
-        data = read_bytes(path, pipeline.config.limits)
+        loaded = load(task.item, pipeline.config.limits, fields)
     except Rejected as rejected:
-        return Outcome([], pipeline.reject(path, None, None, rejected.reason, rejected.detail))
-    return pipeline.process(data, path=path)
+        reject = pipeline.reject(key, task.item.url, None, rejected.reason, rejected.detail)
+        return UnitResult(task.shard, key, None, reject=reject.model_dump_json(), reason=reject.reason)
+    sha256 = hashlib.sha256(loaded.data).hexdigest()
+    if sha256 == task.expected_sha256:
+        return UnitResult(task.shard, key, sha256, unchanged=True)
+    outcome = pipeline.process(loaded.data, path=key, url=loaded.url)
+    records = [record.model_dump_json() for record in outcome.records]
+    result = UnitResult(task.shard, key, sha256, records, timings=outcome.timings)
+    if outcome.reject is not None:
+        result.reject, result.reason = outcome.reject.model_dump_json(), outcome.reject.reason
+    return result
+
+
+class _Pending(Protocol):
+    def result(self) -> list[UnitResult]: ...
+
+
+def in_order(
+    submit: Callable[[list[Task]], _Pending], batches: Iterable[list[Task]], window: int
+) -> Iterator[list[UnitResult]]:
+    """Results of `submit` for each batch, in batch order, with at most `window` batches in flight:
+    memory stays flat however many inputs there are, and the output order is the input order."""
+    pending: deque[_Pending] = deque()
+    for batch in batches:
+        pending.append(submit(batch))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def clean_file(config: PipelineConfig, path: str) -> str | Reject:

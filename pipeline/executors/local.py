@@ -1,40 +1,30 @@
 """Local executor: the calling process for one worker, a process pool for more.
 
 Each worker process builds its GlossaryPipeline (and so its spaCy pipeline) once, in the
-pool initializer; results come back in input order, so output is deterministic.
+pool initializer; batches go out through `in_order`'s bounded window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from pipeline.api import GlossaryPipeline, Outcome, PipelineConfig
-from pipeline.executors import clean_file, process_file
+from pipeline.api import PipelineConfig
+from pipeline.executors import Task, UnitResult, WorkSettings, clean_file, in_order, pipeline_for, process_batch
 from pipeline.model import Reject
 
-_worker_pipeline: GlossaryPipeline | None = None
+# Batches in flight per worker: enough to keep every worker busy while the caller writes.
+WINDOW_PER_WORKER = 4
 
 
-def _init_worker(config: PipelineConfig) -> None:
-    global _worker_pipeline
-    _worker_pipeline = GlossaryPipeline(config)
-
-
-def _work(path: str) -> Outcome:
-    assert _worker_pipeline is not None, "worker used before its initializer ran"
-    return process_file(_worker_pipeline, path)
-
-
-def run_local(paths: Sequence[str], config: PipelineConfig, workers: int) -> Iterator[tuple[str, Outcome]]:
-    if workers <= 1 or len(paths) <= 1:
-        pipeline = GlossaryPipeline(config)
-        for path in paths:
-            yield path, process_file(pipeline, path)
+def map_local(batches: Iterable[list[Task]], settings: WorkSettings, workers: int) -> Iterator[list[UnitResult]]:
+    if workers <= 1:
+        for batch in batches:
+            yield process_batch(settings, batch)
         return
-    chunksize = max(1, min(32, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,)) as pool:
-        yield from zip(paths, pool.map(_work, paths, chunksize=chunksize), strict=True)
+    with ProcessPoolExecutor(max_workers=workers, initializer=pipeline_for, initargs=(settings.config,)) as pool:
+        yield from in_order(lambda batch: pool.submit(process_batch, settings, batch), batches,
+                            workers * WINDOW_PER_WORKER)
 
 
 def map_clean(paths: Sequence[str], config: PipelineConfig, workers: int) -> Iterator[tuple[str, str | Reject]]:

@@ -1,0 +1,340 @@
+"""Shards and the journal: how a run's output survives a SIGKILL and is reused by the next run.
+
+A shard is `shard_size` consecutive input units. It is committed in two steps: its records
+and rejects go to part files under `OUT/.run-state/parts/` (temp file, fsync, rename; the
+names are new for every commit), then one line describing it is appended to
+`OUT/.run-state/journal.jsonl` and fsynced. The line is the commit: a kill before it leaves
+unreferenced parts (the shard is redone), a kill during it leaves a torn last line (cut
+off on resume). The line lists every unit's key, content hash, record count and reject
+reason, so a later run can reuse a unit whose key, hash and configuration are unchanged.
+
+When every shard is committed, `finalize` assembles the files users read (`records.jsonl`
+as one file, or one `records-NNNNN.parquet` per shard, and `rejects.jsonl`) and the journal
+is rewritten to point into them, so the parts can go.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Generator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyarrow.parquet as pq
+
+from pipeline.executors import UnitResult
+from pipeline.write import PartWriter, atomic_file
+
+STATE_DIR = ".run-state"
+RECORDS_JSONL = "records.jsonl"
+REJECTS_JSONL = "rejects.jsonl"
+_SHARD_FILE = re.compile(r"records-\d{5,}\.parquet")
+_COPY_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a shard's rows are: a file relative to the output folder and, for JSON Lines, a byte range."""
+
+    file: str
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UnitEntry:
+    key: str
+    sha256: str | None
+    records: int
+    reason: str | None
+
+
+@dataclass(slots=True)
+class ShardEntry:
+    shard: int
+    config_hash: str
+    format: str
+    units: list[UnitEntry]
+    records: Location
+    rejects: Location
+
+    def to_line(self) -> bytes:
+        data = asdict(self)
+        data["units"] = [[u.key, u.sha256, u.records, u.reason] for u in self.units]
+        return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
+
+    @classmethod
+    def from_line(cls, line: bytes) -> ShardEntry:
+        data = json.loads(line)
+        return cls(
+            shard=data["shard"],
+            config_hash=data["config_hash"],
+            format=data["format"],
+            units=[UnitEntry(*unit) for unit in data["units"]],
+            records=Location(**data["records"]),
+            rejects=Location(**data["rejects"]),
+        )
+
+    def reusable_for(self, keys: list[str], config_hash: str, fmt: str) -> bool:
+        """Same units in the same places under the same configuration and output format."""
+        return self.config_hash == config_hash and self.format == fmt and [u.key for u in self.units] == keys
+
+
+class Journal:
+    """The append-only journal of committed shards; the last entry for a shard wins."""
+
+    def __init__(self, out_dir: Path, fresh: bool) -> None:
+        self.out_dir = out_dir
+        self.state_dir = out_dir / STATE_DIR
+        self.parts_dir = self.state_dir / "parts"
+        self.path = self.state_dir / "journal.jsonl"
+        if fresh:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        self.path.touch()
+        self._index = self._scan()
+        self._append: BinaryIO = open(self.path, "ab")  # noqa: SIM115 (open for the journal's lifetime)
+        self._read: BinaryIO = open(self.path, "rb")  # noqa: SIM115
+
+    def _scan(self) -> dict[int, int]:
+        """Shard -> offset of its last complete entry; a torn last line (a kill mid-append) is cut off."""
+        index: dict[int, int] = {}
+        good_end = 0
+        with open(self.path, "rb") as journal:
+            for line in journal:
+                try:
+                    if not line.endswith(b"\n"):
+                        raise ValueError("torn line")
+                    index[json.loads(line)["shard"]] = good_end
+                except (ValueError, KeyError, TypeError):
+                    break
+                good_end += len(line)
+        if good_end != self.path.stat().st_size:
+            os.truncate(self.path, good_end)
+        return index
+
+    def get(self, shard: int) -> ShardEntry | None:
+        if shard not in self._index:
+            return None
+        self._read.seek(self._index[shard])
+        return ShardEntry.from_line(self._read.readline())
+
+    def commit(self, entry: ShardEntry) -> None:
+        offset = self._append.seek(0, os.SEEK_END)
+        self._append.write(entry.to_line())
+        self._append.flush()
+        os.fsync(self._append.fileno())
+        self._index[entry.shard] = offset
+
+    def new_part(self, kind: str, shard: int, fmt: str) -> Path:
+        # A fresh name per commit: a part still named by the journal is never overwritten.
+        return self.parts_dir / f"{kind}-{shard:05d}-{secrets.token_hex(4)}.{fmt}"
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.out_dir).as_posix()
+
+    def rewrite(self, locations: list[tuple[Location, Location]]) -> None:
+        """Point shards 0..n-1 at their rows in the final files (entries for later shards are dropped)."""
+        with atomic_file(self.path) as journal:
+            for shard, (records, rejects) in enumerate(locations):
+                entry = self.get(shard)
+                assert entry is not None, f"shard {shard} has no journal entry"
+                entry.records, entry.rejects = records, rejects
+                journal.write(entry.to_line())
+
+    def close(self) -> None:
+        self._append.close()
+        self._read.close()
+
+
+@dataclass(slots=True)
+class _OldRows:
+    """A previous entry's rows, read in unit order: each unit takes or skips its own."""
+
+    records: Generator[Any, None, None]
+    rejects: Generator[bytes, None, None]
+
+
+class ShardAssembler:
+    """Builds one shard from unit results in order; unchanged units take their rows from `old`."""
+
+    def __init__(self, journal: Journal, shard: int, fmt: str, config_hash: str, old: ShardEntry | None) -> None:
+        self.journal, self.shard, self.format, self.config_hash, self.old = journal, shard, fmt, config_hash, old
+        self.units: list[UnitEntry] = []
+        self._written = 0  # units whose rows are in the writers
+        self._writers: tuple[PartWriter, PartWriter] | None = None
+        self._old_rows: _OldRows | None = None
+        self.processed = 0
+
+    def add(self, result: UnitResult) -> None:
+        if result.unchanged:
+            assert self.old is not None, "a unit was reported unchanged without a previous entry"
+            self.units.append(self.old.units[len(self.units)])
+            if self._writers is not None:
+                self._copy_old(1)
+            return
+        records, rejects = self._open()
+        self._skip_old()
+        self.units.append(UnitEntry(result.key, result.sha256, len(result.records), result.reason))
+        for text in result.records:
+            records.add_json(text)
+        if result.reject is not None:
+            rejects.add_json(result.reject)
+        self._written += 1
+        self.processed += 1
+
+    def finish(self) -> ShardEntry:
+        if self._writers is None and self.old is not None and self.old.records.file.startswith(STATE_DIR):
+            return self.old  # nothing changed and its parts are still there: the journal already says so
+        records, rejects = self._open()
+        try:
+            records_size, rejects_size = records.commit(), rejects.commit()
+        finally:
+            self._close_old()
+        entry = ShardEntry(
+            shard=self.shard,
+            config_hash=self.config_hash,
+            format=self.format,
+            units=self.units,
+            records=Location(self.journal.relative(records.path), 0, records_size),
+            rejects=Location(self.journal.relative(rejects.path), 0, rejects_size),
+        )
+        self.journal.commit(entry)
+        return entry
+
+    def _open(self) -> tuple[PartWriter, PartWriter]:
+        """The writers, created on first need and given the rows of the unchanged units so far."""
+        if self._writers is None:
+            self._writers = (
+                PartWriter(self.journal.new_part("records", self.shard, self.format), self.format),
+                PartWriter(self.journal.new_part("rejects", self.shard, "jsonl"), "jsonl"),
+            )
+            if self.old is not None:
+                self._old_rows = _OldRows(
+                    _records_rows(self.journal.out_dir, self.old.records, self.old.format),
+                    _jsonl_lines(self.journal.out_dir / self.old.rejects.file, self.old.rejects),
+                )
+                self._copy_old(len(self.units) - self._written)
+        return self._writers
+
+    def _copy_old(self, units: int) -> None:
+        assert self._writers is not None and self._old_rows is not None
+        records, rejects = self._writers
+        for unit in self.old.units[self._written : self._written + units]:  # type: ignore[union-attr]
+            for _ in range(unit.records):
+                records.add_row(next(self._old_rows.records))
+            if unit.reason is not None:
+                rejects.add_row(next(self._old_rows.rejects))
+        self._written += units
+
+    def _skip_old(self) -> None:
+        """Pass over the previous rows of the unit being replaced, keeping the readers aligned."""
+        if self._old_rows is None or self.old is None:
+            return
+        unit = self.old.units[self._written]
+        for _ in range(unit.records):
+            next(self._old_rows.records)
+        if unit.reason is not None:
+            next(self._old_rows.rejects)
+
+    def _close_old(self) -> None:
+        if self._old_rows is not None:
+            self._old_rows.records.close()
+            self._old_rows.rejects.close()
+
+
+def _records_rows(out_dir: Path, location: Location, fmt: str) -> Generator[Any, None, None]:
+    if fmt == "parquet":
+        return _parquet_rows(out_dir / location.file)
+    return _jsonl_lines(out_dir / location.file, location)
+
+
+def _parquet_rows(path: Path) -> Generator[dict[str, Any], None, None]:
+    for batch in pq.ParquetFile(path).iter_batches():
+        yield from batch.to_pylist()
+
+
+def _jsonl_lines(path: Path, location: Location) -> Generator[bytes, None, None]:
+    with open(path, "rb") as handle:
+        handle.seek(location.start)
+        position = location.start
+        while position < location.end:
+            line = handle.readline()
+            if not line:
+                raise ValueError(f"{path} ends before byte {location.end}: the run folder was changed")
+            position += len(line)
+            yield line
+
+
+@dataclass(slots=True)
+class Outputs:
+    format: str
+    records: list[str] = field(default_factory=list)
+    rejects: list[str] = field(default_factory=list)
+
+
+def finalize(journal: Journal, fmt: str, shards: int) -> Outputs:
+    """Assemble the final files from shards 0..shards-1, then point the journal at them."""
+    out_dir = journal.out_dir
+    entries = [journal.get(shard) for shard in range(shards)]
+    assert all(entries), "finalize before every shard was committed"
+    records_at: list[Location] = []
+    rejects_at = _concatenate(out_dir, REJECTS_JSONL, [e.rejects for e in entries if e])
+    outputs = Outputs(fmt, rejects=[REJECTS_JSONL])
+    if fmt == "jsonl":
+        records_at = _concatenate(out_dir, RECORDS_JSONL, [e.records for e in entries if e])
+        outputs.records.append(RECORDS_JSONL)
+    else:
+        for shard, entry in enumerate(entries):
+            assert entry is not None
+            name = f"records-{shard:05d}.parquet"
+            _link_into_place(out_dir / entry.records.file, out_dir / name)
+            records_at.append(Location(name))
+            outputs.records.append(name)
+    journal.rewrite(list(zip(records_at, rejects_at, strict=True)))
+    return outputs
+
+
+def _concatenate(out_dir: Path, name: str, parts: list[Location]) -> list[Location]:
+    """One file from the parts' byte ranges, in order; returns where each part now is in it."""
+    placed: list[Location] = []
+    with atomic_file(out_dir / name) as target:
+        for part in parts:
+            start = target.tell()
+            with open(out_dir / part.file, "rb") as source:
+                source.seek(part.start)
+                remaining = part.end - part.start
+                while remaining:
+                    chunk = source.read(min(_COPY_CHUNK, remaining))
+                    if not chunk:
+                        raise ValueError(f"{part.file} is shorter than the journal says")
+                    target.write(chunk)
+                    remaining -= len(chunk)
+            placed.append(Location(name, start, target.tell()))
+    return placed
+
+
+def _link_into_place(part: Path, final: Path) -> None:
+    """The part under its final name, atomically; a hard link, so nothing is copied."""
+    temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        os.link(part, temp)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(part, temp)
+    os.replace(temp, final)
+
+
+def remove_leftovers(journal: Journal, outputs: Outputs) -> None:
+    """After the journal points at the final files: drop the parts and the outputs of earlier runs."""
+    journal.close()
+    shutil.rmtree(journal.parts_dir, ignore_errors=True)
+    kept = set(outputs.records)
+    for path in journal.out_dir.iterdir():
+        stale_shard = _SHARD_FILE.fullmatch(path.name) and path.name not in kept
+        if stale_shard or (path.name == RECORDS_JSONL and RECORDS_JSONL not in kept):
+            path.unlink(missing_ok=True)
