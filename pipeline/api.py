@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import py3langid
 from pydantic import ValidationError
@@ -117,7 +118,7 @@ class GlossaryPipeline:
         decoded, page = clean_page(raw, path, self.config, url, timings)
         with _timed(timings, "segment"):
             self._check_language(page)
-            entries = segment(page, path, plain_text=decoded.media_type == "text/plain")
+            entries = segment(page, _page_name(path, url), plain_text=decoded.media_type == "text/plain")
         if isinstance(entries, NotAnEntry):
             raise Rejected("not-a-glossary-entry", entries.detail)
         with _timed(timings, "tag"):
@@ -214,6 +215,17 @@ def clean_page(
             return decoded, clean_html(decoded.text, url=url)
         except ParseError as error:
             raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
+
+
+def _page_name(path: str, url: str | None) -> str:
+    """The name a page's term falls back to: the URL's last path segment when the page came
+    with a URL (a WARC record or JSON line, whose path is 'crawl.warc.gz#offset=N'), else
+    the file name."""
+    if url:
+        segment_name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        if segment_name:
+            return unquote(segment_name)
+    return path.split("#", 1)[0]
 
 
 def _record_id(source: Source, term: str, occurrence: int) -> str:

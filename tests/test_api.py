@@ -228,3 +228,11 @@ def test_dev_pages_give_the_gold_sections(pipeline, name):
     gold, outcome = _dev_outcome(pipeline, name)
     expected = [[(s["kind"], s["heading"], s["text"]) for s in r["sections"]] for r in gold["records"]]
     assert [[(s.kind, s.heading, s.text) for s in r.sections] for r in outcome.records] == expected
+
+
+def test_a_page_from_an_archive_takes_its_fallback_term_from_the_url_not_the_archive_name(pipeline):
+    text = f"{LEAD}\nOrigin\n{ORIGIN}\n".encode()
+    outcome = pipeline.process(text, path="crawl.warc.gz#offset=1234", url="https://example.org/terms/serotonin-tone/")
+    assert [r.term for r in outcome.records] == ["Serotonin Tone"]
+    outcome = pipeline.process(text, path="pages/serotonin-tone.txt#line=3")
+    assert [r.term for r in outcome.records] == ["Serotonin Tone"]
