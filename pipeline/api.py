@@ -52,6 +52,8 @@ _PACKAGE_DIR = Path(__file__).parent
 # Rule and lexicon files whose content changes what a run produces: part of the config hash.
 _RULE_FILES = ("heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "entities/lexicon.tsv")
 _MIN_WORDS_FOR_LANGUAGE = 20
+# py3langid's cost grows with the text; a paragraph of prose identifies the language.
+_LANGUAGE_SAMPLE_CHARS = 1500
 _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500
 _LOW_TEXT_SHARE = 0.02
@@ -146,7 +148,7 @@ class GlossaryPipeline:
         text = " ".join(block.text for block in page.blocks)
         if len(text.split()) < _MIN_WORDS_FOR_LANGUAGE:
             return
-        language, _ = py3langid.classify(text[:5000])
+        language, _ = py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])
         if language != self.config.language:
             raise Rejected("not-english", f"the page text is in another language ({language!r}), not English")
 

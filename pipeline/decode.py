@@ -53,6 +53,8 @@ _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp12
 _PREFERRED_LEGACY = "cp1252"
 _CHAOS_TOLERANCE = 0.02
 _MAX_CONTROL_SHARE = 0.01
+# C0 controls other than tab, line feed, form feed and carriage return.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 @dataclass(slots=True)
@@ -153,8 +155,7 @@ def _declared_charset(data: bytes) -> str | None:
 
 def _control_share(text: str) -> float:
     sample = text[:20_000]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
-    return controls / len(sample)
+    return len(_CONTROL_CHARS.findall(sample)) / len(sample)
 
 
 def _media_type(text: str, path: str) -> MediaType:
