@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 from pipeline.clean.blocks import Block, CleanedPage, PageMeta, Removal, normalize_space
 from pipeline.clean.chrome import drop_boilerplate_blocks, remove_chrome_nodes
 from pipeline.clean.consent import drop_consent_blocks, remove_consent_nodes
+from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import read_meta
@@ -48,8 +49,9 @@ def parse_html(text: str) -> HtmlElement:
 def clean_html(text: str, url: str | None = None) -> CleanedPage:
     root = parse_html(text)
     markup_chars = len(text)
-    removed = remove_consent_nodes(root)
-    removed += remove_chrome_nodes(root)
+    scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
+    removed = remove_consent_nodes(scan)
+    removed += remove_chrome_nodes(scan)
     meta = read_meta(root)
     headings = collect_headings(root)
     blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)

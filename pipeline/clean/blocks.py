@@ -6,18 +6,19 @@ to it. Removals record what the cleaner took out and why, for the record's quali
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 BlockRole = Literal["heading", "term", "paragraph", "item"]
 
-_WHITESPACE = re.compile(r"\s+")
-
 
 def normalize_space(text: str) -> str:
-    """One space between words, none at the ends (the gold's paragraph convention)."""
-    return _WHITESPACE.sub(" ", text).strip()
+    """One space between words, none at the ends (the gold's paragraph convention).
+
+    str.split() breaks at exactly the characters re's \\s matches (Unicode whitespace),
+    several times faster than a regex substitution on the clean stage's hot paths.
+    """
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import cast
 
@@ -19,7 +20,15 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal, RemovalReason
-from pipeline.clean.dom import HEADING_TAGS, ROOT_TAGS, SelectorIndex, build_selector_index, is_attached, visible_text
+from pipeline.clean.dom import (
+    HEADING_TAGS,
+    ROOT_TAGS,
+    PageScan,
+    SelectorIndex,
+    build_selector_index,
+    is_attached,
+    visible_text,
+)
 
 _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
 
@@ -42,9 +51,10 @@ _PROSE_CHARS = 150
 # One paragraph this long is an article lead, not a box's blurb.
 _LONG_PROSE_CHARS = 250
 _PROSE_INLINE = frozenset({"b", "strong", "em", "i", "span", "font", "sup", "sub", "small", "code", "mark", "abbr"})
-_NAMED = etree.XPath("//body//*[@class or @id or @role or @data-module]")
-# Letter navigation is a run of one-letter links; only their parents are read.
-_LETTER_LINKS = etree.XPath("//body//*[count(a[string-length(normalize-space(.)) = 1]) >= 5]")
+# Letter navigation is a run of one-letter links; only their parents are read. The links are
+# found first and counted per parent (an XPath counting each element's children was slower).
+_ONE_LETTER_LINKS = etree.XPath("//body//a[string-length(normalize-space(.)) = 1]")
+_MIN_LETTER_LINKS = 5
 # Boxes whose name is unambiguous keep no prose worth saving, however long it is.
 _NO_PROSE_GUARD = frozenset({"disclaimer", "newsletter"})
 # Letter navigation: at least this many single letters (or digit ranges) and nothing else.
@@ -106,9 +116,20 @@ class _Remover:
 
     def __init__(self, root: HtmlElement) -> None:
         self.root = root
-        body = root.find("body")
-        self.page_chars = max(len(visible_text(body if body is not None else root)), 1)
+        self._page_chars: int | None = None
         self.removed: list[Removal] = []
+
+    def page_chars(self) -> int:
+        """Visible characters of the page before any chrome was cut out.
+
+        Reading the whole page's text is costly and only long candidates need it, so it is
+        read on first use; drop() reads it before the first cut, so it is always the
+        length of the page as it came in.
+        """
+        if self._page_chars is None:
+            body = self.root.find("body")
+            self._page_chars = max(len(visible_text(body if body is not None else self.root)), 1)
+        return self._page_chars
 
     def drop(
         self, node: HtmlElement, reason: RemovalReason, rule: str, *, allow_h1: bool = False, prose_guard: bool = False
@@ -122,11 +143,12 @@ class _Remover:
         if not allow_h1 and next(node.iter("h1"), None) is not None:
             return False
         text = visible_text(node)
-        if len(text) > _MAX_PAGE_SHARE * self.page_chars and len(text) > 500:
+        if len(text) > 500 and len(text) > _MAX_PAGE_SHARE * self.page_chars():
             return False
         if text:
             self.removed.append(Removal.of_text(reason, text, rule=rule))
         if reason == "apparatus":
+            self.page_chars()  # measured on the page as it came in, before the first cut
             # apparatus sits inside paragraphs ([n] markers, [edit] links): cut it out;
             # drop_tree keeps the tail text, which belongs to the paragraph
             node.drop_tree()
@@ -154,15 +176,26 @@ def _holds_prose(node: HtmlElement) -> bool:
     return False
 
 
-def _name_words(node: HtmlElement) -> set[str]:
-    words: set[str] = set()
-    for attribute in ("class", "id", "role", "data-module"):
-        value = node.get(attribute)
-        if value:
-            lowered = value.lower()
-            words.update(lowered.split())
-            words.update(part for part in _NAME_SPLIT.split(lowered) if part)
-    return words
+@lru_cache(maxsize=1 << 16)
+def _name_hit(values: tuple[str | None, ...]) -> tuple[str | None, bool]:
+    """(the first chrome word among the attribute values, whether they name an A-Z page intro).
+
+    Whole words come before their BEM parts and earlier attributes before later ones, so
+    an element naming two kinds of chrome ("widget footer-links") is judged the same way
+    in every run (a set's order changed with the interpreter's hash seed). Cached:
+    templated pages repeat the same class names on every page and many elements.
+    """
+    rules = _rules()
+    words = _name_words(values)
+    hit = next((word for word in words if word in rules.tokens), None)
+    return hit, not rules.az_intro_tokens.isdisjoint(words)
+
+
+def _name_words(values: tuple[str | None, ...]) -> list[str]:
+    lowered = [value.lower() for value in values if value]
+    whole = [word for value in lowered for word in value.split()]
+    parts = [part for value in lowered for part in _NAME_SPLIT.split(value) if part]
+    return list(dict.fromkeys(whole + parts))
 
 
 def _is_letter_navigation(text: str) -> bool:
@@ -177,16 +210,17 @@ def _is_az_page(root: HtmlElement, rules: _Rules) -> bool:
     return h1 is not None and bool(rules.az_page_title.search(visible_text(h1)))
 
 
-def remove_chrome_nodes(root: HtmlElement) -> list[Removal]:
+def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
     """Remove apparatus and mark navigation, footers, sidebars, share/newsletter boxes by markup.
 
     Marked elements stay in the tree for trafilatura's page-level heuristics; their text
     is dropped from the extracted blocks (see CHROME_MARK).
     """
     rules = _rules()
+    root = scan.root
     remover = _Remover(root)
 
-    for node, index in rules.selectors.matches(root):
+    for node, index in rules.selectors.matches(scan):
         reason, source = rules.selector_meta[index]
         remover.drop(node, reason, f"selector: {source}", prose_guard=reason == "related-links")
 
@@ -197,24 +231,30 @@ def remove_chrome_nodes(root: HtmlElement) -> list[Removal]:
             remover.drop(node, "navigation", "header without h1", prose_guard=True)
 
     az_page = _is_az_page(root, rules)
-    for node in _NAMED(root):
+    for node in scan.body_chrome_named:
         tag = node.tag
         if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue
-        words = _name_words(node)
-        hit = next((word for word in words if word in rules.tokens), None)
+        hit, az_intro = _name_hit((node.get("class"), node.get("id"), node.get("role"), node.get("data-module")))
         if hit is not None:
             guard = tag != "p" and rules.tokens[hit] not in _NO_PROSE_GUARD
             remover.drop(node, rules.tokens[hit], f"name word: {hit}", prose_guard=guard)
-        elif az_page and words & rules.az_intro_tokens:
+        elif az_page and az_intro:
             remover.drop(node, "other-boilerplate", "A-Z page intro")
-    for node in _LETTER_LINKS(root):
+    for node in _letter_link_parents(scan):
         text = visible_text(node)
         if text and len(text) < 200 and _is_letter_navigation(text):
             remover.drop(node, "navigation", "letter navigation")
 
     _remove_heading_sections(root, rules, remover)
     return remover.removed
+
+
+def _letter_link_parents(scan: PageScan) -> list[HtmlElement]:
+    """Body descendants with at least five one-letter links as children, in document order."""
+    counts = Counter(link.getparent() for link in _ONE_LETTER_LINKS(scan.root))
+    body = scan.root.find("body")
+    return scan.in_document_order({node for node, n in counts.items() if n >= _MIN_LETTER_LINKS and node is not body})
 
 
 def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover) -> None:

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal, normalize_space
-from pipeline.clean.dom import ROOT_TAGS, SelectorIndex, build_selector_index, is_attached, visible_text
+from pipeline.clean.dom import ROOT_TAGS, PageScan, SelectorIndex, build_selector_index, is_attached, visible_text
 
 _RULES_PATH = Path(__file__).with_name("consent_rules.json")
 
@@ -41,15 +41,16 @@ _INLINE_TAGS = frozenset({
     "a", "abbr", "b", "cite", "code", "em", "font", "i", "mark", "q", "small", "span", "strong",
     "sub", "sup", "time", "u", "br",
 })
-# Every strong or category rule needs one of these stems; text nodes without any are skipped.
+# Stems of the common banner sentences: text nodes without any are not judged in the tree
+# (rarer wordings are still caught in the extracted blocks). Matched against lowercased
+# text: an IGNORECASE alternation is several times slower.
 _PREFILTER = re.compile(
     r"cooki|consent|akzept|accept|allow|reject|deny|ablehn|refus|rechaz|acept|akceptu|privacy|datenschutz|"
     r"privatsph|einwillig|zustimm|continu|browsing|partner|youtube|vimeo|google maps|twitter|instagram|"
-    r"facebook|externe|ciasteczk|einverstanden",
-    re.IGNORECASE,
+    r"facebook|externe|ciasteczk|einverstanden"
 )
-_TEXT_NODES = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
-_WITH_NAMES = etree.XPath("//body//*[@id or @class]")
+# Elements whose text is never page text.
+_NO_TEXT_TAGS = frozenset({"script", "style", "template"})
 # Banner furniture that carries no content of its own: swept together with a banner.
 _CONTROL_TAGS = frozenset({"button", "form", "input", "label", "select", "option", "a", "img", "svg", "i"})
 _SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link"})
@@ -84,6 +85,7 @@ class _Rules:
     context: re.Pattern[str]
     policy: re.Pattern[str]
     run_max_chars: int
+    vocabulary: re.Pattern[str]  # lowercase text matching no strong or category rule lacks all of it
 
 
 @cache
@@ -113,15 +115,17 @@ def _rules() -> _Rules:
         context=re.compile(text["context"], flags),
         policy=re.compile(text["policy_title"], flags),
         run_max_chars=int(text["run_max_chars"]),
+        vocabulary=re.compile(text["required_vocabulary"]["re"]),
     )
 
 
 def _consent_rule(text: str, *, policy_page: bool = False) -> str | None:
     """The source of the first rule that marks `text` as consent text, or None."""
     rules = _rules()
-    text = normalize_space(text).translate(_APOSTROPHES)
-    if not text:
-        return None
+    text = normalize_space(text)
+    if not text or not rules.vocabulary.search(text.lower()):
+        return None  # most text says nothing about consent: skip the dozen rule searches
+    text = text.translate(_APOSTROPHES)
     for rule in rules.strong:
         if policy_page and not rule.ui:
             continue
@@ -187,8 +191,38 @@ def _policy_page(root: HtmlElement) -> bool:
     return False
 
 
-def _protected(root: HtmlElement, keep: SelectorIndex) -> set[HtmlElement]:
-    return {node for node, _ in keep.matches(root)}
+def _protected(scan: PageScan, keep: SelectorIndex) -> set[HtmlElement]:
+    return {node for node, _ in keep.matches(scan)}
+
+
+@lru_cache(maxsize=1 << 16)
+def _consent_named(names: str) -> bool:
+    """The id/class words name consent (cached: templated pages repeat their class names)."""
+    return bool(_rules().named.search(names))
+
+
+def _text_owners(root: HtmlElement) -> Iterator[HtmlElement]:
+    """The element holding each body text node that has a banner stem, in document order.
+
+    One walk with a lowercase test per text node, instead of an XPath over every text node
+    (with ancestor tests) and an IGNORECASE search per node.
+    """
+    body = root.find("body")
+    if body is None:
+        return
+    walker = etree.iterwalk(body, events=("start", "end"))
+    for event, element in walker:
+        if event == "start":
+            if not isinstance(element.tag, str) or element.tag in _NO_TEXT_TAGS:
+                walker.skip_subtree()  # its tail still comes with its end event
+                continue
+            text, owner = element.text, element
+        elif element is body:
+            continue  # body's tail is not body text
+        else:
+            text, owner = element.tail, element.getparent()
+        if text and _PREFILTER.search(text.lower()):
+            yield owner
 
 
 def _removable(node: HtmlElement, protected: set[HtmlElement]) -> bool:
@@ -205,25 +239,27 @@ def _drop(node: HtmlElement, removed: list[Removal], rule: str) -> None:
     node.drop_tree()
 
 
-def remove_consent_nodes(root: HtmlElement) -> list[Removal]:
+def remove_consent_nodes(scan: PageScan) -> list[Removal]:
     """Remove consent containers and consent text elements from the parsed tree."""
     rules = _rules()
-    protected = _protected(root, rules.keep)
+    root = scan.root
+    protected = _protected(scan, rules.keep)
     removed: list[Removal] = []
 
     # 1. consent platforms' own containers
-    for node, index in rules.remove.matches(root):
+    for node, index in rules.remove.matches(scan):
         if is_attached(node, root) and _removable(node, protected):
             _drop(node, removed, f"selector: {rules.remove_sources[index]}")
 
     policy_page = _policy_page(root)
 
     # 2. home-made containers: consent-named and reading as consent
-    for node in _WITH_NAMES(root):
+    for node, node_id, node_class in scan.body_named:
         if node.tag in _SKIP_TAGS or node.tag in ROOT_TAGS:
             continue
-        names = f"{node.get('id') or ''} {node.get('class') or ''}"
-        if not rules.named.search(names) or not is_attached(node, root) or not _removable(node, protected):
+        if not _consent_named(f"{node_id} {node_class}") or not is_attached(node, root):
+            continue
+        if not _removable(node, protected):
             continue
         text = visible_text(node)
         if text and len(text) <= rules.named_max_chars and _consent_rule(text, policy_page=policy_page):
@@ -233,14 +269,7 @@ def remove_consent_nodes(root: HtmlElement) -> list[Removal]:
     # then the banner furniture and preference lines around it
     candidates: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    for string in _TEXT_NODES(root):
-        if not _PREFILTER.search(string):
-            continue  # cheap stem test first: most text nodes say nothing about consent
-        node = string.getparent()
-        if node is None:
-            continue
-        if string.is_tail:
-            node = node.getparent()
+    for node in _text_owners(root):
         while node is not None and node.tag not in _BLOCK_TAGS:
             node = node.getparent()
         if node is None or node in seen or node in protected:

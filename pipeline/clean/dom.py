@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+from cssselect import parse as cssparse
+from cssselect import parser as cssparser
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -39,39 +44,233 @@ _SIMPLE_ID = re.compile(r"^#([\w-]+)$")
 _SIMPLE_CLASS = re.compile(r"^([a-z][\w-]*)?\.([\w-]+)$")
 _SIMPLE_TAG = re.compile(r"^([a-z][a-z0-9]*)$")
 _WITH_NAMES = etree.XPath("//*[@id or @class]")
+_BODY_CHROME_NAMED = etree.XPath("//body//*[@class or @id or @role or @data-module]")
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+# The `i` flag of CSS attribute selectors folds ASCII letters only (as lxml's XPath translation does).
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+@dataclass(slots=True)
+class PageScan:
+    """The page's elements listed once, shared by the consent and chrome rules.
+
+    Each rule set used to re-scan the tree (`//*[@id or @class]` three times, one XPath
+    per CSS selector group). Holding every element also keeps lxml's Python proxies alive:
+    re-creating one runs lxml.html's Python-level class lookup, which was a large share of
+    the clean stage's time. The lists are taken before any removal; users skip elements
+    that are no longer attached (is_attached), as they did before.
+    """
+
+    root: HtmlElement
+    elements: list[HtmlElement]  # every element, in document order
+    # (element, id, class) for every element with an id or class, in document order
+    named: list[tuple[HtmlElement, str, str]]
+    # the same for body descendants only (the rules never judge <head> content or <body> itself)
+    body_named: list[tuple[HtmlElement, str, str]]
+    # body descendants with any attribute that names chrome (class, id, role, data-module)
+    body_chrome_named: list[HtmlElement]
+    _position: dict[HtmlElement, int] = field(default_factory=dict)
+    _classes: dict[str, list[HtmlElement]] | None = None
+    _with_attribute: dict[str, list[HtmlElement]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, root: HtmlElement) -> PageScan:
+        # lists built by libxml2; only the named elements are visited in Python
+        elements = list(root.iter(etree.Element))
+        named = [(node, node.get("id") or "", node.get("class") or "") for node in _WITH_NAMES(root)]
+        body_chrome_named = _BODY_CHROME_NAMED(root)
+        in_body = set(body_chrome_named)
+        body_named = [entry for entry in named if entry[0] in in_body]
+        return cls(root, elements, named, body_named, body_chrome_named)
+
+    def with_attribute(self, name: str) -> list[HtmlElement]:
+        """Elements carrying the attribute, in document order (looked up on first use)."""
+        if name not in self._with_attribute:
+            if name in ("id", "class"):  # already listed: no second pass over the tree
+                found = [element for element, _, _ in self.named if element.get(name) is not None]
+            elif _ATTRIBUTE_NAME.match(name):
+                found = self.root.xpath(f"//*[@{name}]")
+            else:
+                raise ValueError(f"not an attribute name: {name!r}")
+            self._with_attribute[name] = found
+        return self._with_attribute[name]
+
+    def with_class(self, token: str) -> list[HtmlElement]:
+        """Elements whose class has the word `token`, in document order (index built on first use)."""
+        if self._classes is None:
+            self._classes = {}
+            for element, _, classes in self.named:
+                for word in classes.split():
+                    self._classes.setdefault(word, []).append(element)
+        return self._classes.get(token, [])
+
+    def with_id(self, value: str) -> list[HtmlElement]:
+        return [element for element, node_id, _ in self.named if node_id == value]
+
+    def in_document_order(self, nodes: set[HtmlElement]) -> list[HtmlElement]:
+        if not self._position:
+            self._position = {node: index for index, node in enumerate(self.elements)}
+        return sorted(nodes, key=self._position.__getitem__)
+
+
+_Test = Callable[[HtmlElement], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compound:
+    """One compiled CSS selector: a test per element, and what every match carries (a class
+    word, an id, an attribute or a tag), so that only the elements holding it are tested."""
+
+    test: _Test
+    anchor: tuple[str, str | None]  # ("class", word), ("id", value), ("attribute", name) or ("tag", tag or None)
+
+    def candidates(self, scan: PageScan) -> Iterable[HtmlElement]:
+        kind, value = self.anchor
+        if kind == "class" and value is not None:
+            return scan.with_class(value)
+        if kind == "id" and value is not None:
+            return scan.with_id(value)
+        if kind == "attribute" and value is not None:
+            return scan.with_attribute(value)
+        return scan.root.iter(value if value is not None else etree.Element)
+
+
+def _narrower(anchor: tuple[str, str | None], inner: _Compound) -> tuple[str, str | None]:
+    """A class word or id anchor selects fewer elements than an attribute or tag one."""
+    return inner.anchor if inner.anchor[0] in ("class", "id") else anchor
+
+
+def _compile(tree: object) -> _Compound | None:
+    """Compile the subset of CSS the rule files use (tag, #id, .class, [attr op value (i)],
+    descendant combinator); None for anything else, which then stays an lxml CSSSelector."""
+    if isinstance(tree, cssparser.Element):
+        if tree.namespace is not None:
+            return None
+        tag = tree.element
+        return _Compound(lambda node: True, ("tag", None)) if tag is None else _Compound(
+            lambda node: node.tag == tag, ("tag", tag)
+        )
+    if isinstance(tree, cssparser.Class):
+        inner = _compile(tree.selector)
+        name = tree.class_name
+        if inner is None:
+            return None
+        return _Compound(lambda node: name in (node.get("class") or "").split() and inner.test(node), ("class", name))
+    if isinstance(tree, cssparser.Hash):
+        inner = _compile(tree.selector)
+        wanted = tree.id
+        if inner is None:
+            return None
+        return _Compound(lambda node: node.get("id") == wanted and inner.test(node), ("id", wanted))
+    if isinstance(tree, cssparser.Attrib):
+        return _compile_attrib(tree)
+    if isinstance(tree, cssparser.CombinedSelector) and tree.combinator == " ":
+        ancestor = _compile(tree.selector)
+        inner = _compile(tree.subselector)
+        if ancestor is None or inner is None:
+            return None
+        return _Compound(
+            lambda node: inner.test(node) and any(ancestor.test(a) for a in node.iterancestors()), inner.anchor
+        )
+    return None
+
+
+def _compile_attrib(tree: cssparser.Attrib) -> _Compound | None:
+    inner = _compile(tree.selector)
+    if inner is None or tree.namespace is not None or tree.flag not in (None, "i"):
+        return None
+    name = tree.attrib
+    operator = tree.operator
+    if operator == "exists":
+        return _Compound(
+            lambda node: node.get(name) is not None and inner.test(node), _narrower(("attribute", name), inner)
+        )
+    value = tree.value.value if tree.value is not None else ""
+    fold = tree.flag == "i"
+    if fold:
+        value = value.translate(_ASCII_LOWER)
+    compare: Callable[[str], bool]
+    if not value:
+        return None  # CSS and XPath disagree on empty values: leave them to lxml
+    if operator == "=":
+        compare = value.__eq__
+    elif operator == "^=":
+        compare = lambda seen: seen.startswith(value)  # noqa: E731
+    elif operator == "$=":
+        compare = lambda seen: seen.endswith(value)  # noqa: E731
+    elif operator == "*=":
+        compare = lambda seen: value in seen  # noqa: E731
+    elif operator == "~=":
+        compare = lambda seen: value in seen.split()  # noqa: E731
+    else:
+        return None
+
+    def test(node: HtmlElement) -> bool:
+        seen = node.get(name)
+        if seen is None:
+            return False
+        return compare(seen.translate(_ASCII_LOWER) if fold else seen) and inner.test(node)
+
+    return _Compound(test, _narrower(("attribute", name), inner))
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """A selector group that is not a plain #id / .class / tag: compiled parts, or lxml's
+    CSSSelector when a part uses CSS the compiler does not know."""
+
+    parts: tuple[_Compound, ...]
+    fallback: CSSSelector | None
+
+    @classmethod
+    def of(cls, css: str) -> _Group:
+        compiled = []
+        for selector in cssparse(css):
+            part = _compile(selector.parsed_tree) if selector.pseudo_element is None else None
+            if part is None:
+                return cls((), CSSSelector(css))
+            compiled.append(part)
+        return cls(tuple(compiled), None)
+
+    def select(self, scan: PageScan) -> list[HtmlElement]:
+        """Matching elements in document order (detached ones included, as everywhere in the scan)."""
+        if self.fallback is not None:
+            return list(self.fallback(scan.root))
+        found: list[HtmlElement] = []
+        for part in self.parts:
+            found.extend(node for node in part.candidates(scan) if part.test(node))
+        if len(self.parts) == 1:
+            return found
+        return scan.in_document_order(set(found))
 
 
 @dataclass(frozen=True, slots=True)
 class SelectorIndex:
     """Selectors split for speed: plain #id / .class / tag.class parts are looked up in one
-    pass over the elements that carry an id or class (one scan instead of one per selector);
-    the rest stay compiled CSS selectors."""
+    pass over the page's named elements (one scan instead of one per selector); the rest
+    are compiled to tests over the elements that carry the attribute they test."""
 
     ids: dict[str, int]
-    classes: dict[str, list[tuple[str | None, int]]]
+    # (tag or None, rule index) candidates of a class attribute value, in its word order
+    class_rules: Callable[[str], tuple[tuple[str | None, int], ...]]
     tags: dict[str, int]
-    complex: tuple[tuple[CSSSelector, int], ...]
+    complex: tuple[tuple[_Group, int], ...]
 
-    def matches(self, root: HtmlElement) -> list[tuple[HtmlElement, int]]:
+    def matches(self, scan: PageScan) -> list[tuple[HtmlElement, int]]:
         """(element, rule index) pairs, each element once (callers skip detached ones)."""
         found: dict[HtmlElement, int] = {}
         for tag, index in self.tags.items():
-            for node in root.iter(tag):
+            for node in scan.root.iter(tag):
                 found.setdefault(node, index)
-        for node in _WITH_NAMES(root):
-            rule = self.ids.get(node.get("id") or "")
-            if rule is None and self.classes:
-                for token in (node.get("class") or "").split():
-                    for tag, index in self.classes.get(token, ()):
-                        if tag is None or tag == node.tag:
-                            rule = index
-                            break
-                    if rule is not None:
-                        break
+        ids, class_rules = self.ids, self.class_rules
+        for node, node_id, node_class in scan.named:
+            rule = ids.get(node_id)
+            if rule is None and node_class:
+                rule = next((index for tag, index in class_rules(node_class) if tag is None or tag == node.tag), None)
             if rule is not None:
                 found[node] = rule
-        for selector, index in self.complex:
-            for node in selector(root):
+        for group, index in self.complex:
+            for node in group.select(scan):
                 found.setdefault(node, index)
         return list(found.items())
 
@@ -92,5 +291,11 @@ def build_selector_index(groups: list[str]) -> SelectorIndex:
                 classes.setdefault(match.group(2), []).append((match.group(1), index))
             elif part:
                 complex_parts.setdefault(index, []).append(part)
-    compiled = tuple((CSSSelector(", ".join(parts)), index) for index, parts in complex_parts.items())
-    return SelectorIndex(ids=ids, classes=classes, tags=tags, complex=compiled)
+    compiled = tuple((_Group.of(", ".join(parts)), index) for index, parts in complex_parts.items())
+
+    # cached: templated pages repeat the same class values on every page and many elements
+    @lru_cache(maxsize=1 << 16)
+    def class_rules(value: str) -> tuple[tuple[str | None, int], ...]:
+        return tuple(rule for word in value.split() for rule in classes.get(word, ()))
+
+    return SelectorIndex(ids=ids, class_rules=class_rules, tags=tags, complex=compiled)

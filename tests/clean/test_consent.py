@@ -137,3 +137,16 @@ def test_multilingual_banner_sentences_are_consent_text() -> None:
     assert is_consent_text("Utilizamos cookies propias y de terceros para mejorar nuestros servicios.")
     assert is_consent_text("Ta strona korzysta z plików cookies w celu realizacji usług.")
     assert not is_consent_text("Bake the cookies for twelve minutes until the edges turn golden.")
+
+
+def test_wordings_without_a_cookie_stem_still_pass_the_vocabulary_gate() -> None:
+    # the gate in front of the text rules must let through every rule's mandatory words
+    for text in (
+        "By using this site you agree to our terms.",
+        "Manage your preferences",
+        "Carry on browsing",
+        "Durch weitere Nutzung der Seite sind Sie einverstanden.",
+        "With your permission, we and our partners use data from your device.",
+    ):
+        assert is_consent_text(text), text
+    assert not is_consent_text("Ghrelin is a hormone that signals hunger to the brain.")

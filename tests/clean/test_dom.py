@@ -1,0 +1,37 @@
+"""The compiled selector index finds what lxml's CSS selectors find, in the same order."""
+
+from __future__ import annotations
+
+from lxml.cssselect import CSSSelector
+
+from pipeline.clean import parse_html
+from pipeline.clean.dom import PageScan, build_selector_index
+
+PAGE = (
+    "<html><body class='cookies-not-set'><div class='klaro'><div class='cookie-notice' id='n'>a</div></div>"
+    "<div class='cookie-notice'>outside klaro</div><nav role='navigation'>x</nav>"
+    "<div id='sp_message_container_12'>b</div><p class='Message-container sp_x'>c</p>"
+    "<section role='dialog' aria-label='Our COOKIE choices'>d</section>"
+    "<ol class='crumbs breadcrumb-trail'><li>e</li></ol><input type='search'><span itemtype='x/BreadcrumbList'>f</span>"
+    "</body></html>"
+)
+GROUPS = [
+    ".klaro .cookie-notice, .klaro .cookie-modal",
+    "div[id^='sp_message_container'], .message-container[class*='sp_']",
+    "[role='dialog'][aria-label*='cookie' i], [role='region'][aria-label*='cookie' i]",
+    "[class*='breadcrumb'], [id*='breadcrumb'], [itemtype*='BreadcrumbList']",
+    "input[type='search'], [role='navigation']",
+]
+
+
+def test_compiled_groups_match_lxml_css() -> None:
+    root = parse_html(PAGE)
+    scan = PageScan.of(root)
+    index = build_selector_index(GROUPS)
+    found = index.matches(scan)
+    expected: dict[object, int] = {}
+    for number, group in enumerate(GROUPS):
+        for node in CSSSelector(group)(root):
+            expected.setdefault(node, number)
+    assert found == list(expected.items())
+    assert len(found) == 7
