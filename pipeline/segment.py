@@ -79,7 +79,7 @@ class HeadingAliases:
     patterns: list[tuple[re.Pattern[str], SectionKind]]
     apparatus: frozenset[str]
     list_title_words: tuple[str, ...]
-    title_suffixes: tuple[str, ...]
+    title_suffix: re.Pattern[str]  # a site or "Meaning & Definition" suffix at the end of a title
     part_of_speech_labels: frozenset[str]
 
     def kind_of(self, heading: str) -> SectionKind | None:
@@ -109,7 +109,12 @@ def load_aliases(path: Path = _ALIASES_PATH) -> HeadingAliases:
         patterns=patterns,
         apparatus=frozenset(heading_key(h) for h in data["apparatus_headings"]["headings"]),
         list_title_words=tuple(data["list_page_title_words"]["words"]),
-        title_suffixes=tuple(sorted(data["title_suffixes"]["suffixes"], key=len, reverse=True)),
+        title_suffix=re.compile(
+            r"\s*(?:[:|–—\-]\s*)?(?:"
+            + "|".join(re.escape(x) for x in sorted(data["title_suffixes"]["suffixes"], key=len, reverse=True))
+            + r")$",
+            re.IGNORECASE,
+        ),
         part_of_speech_labels=frozenset(data["part_of_speech_labels"]["labels"]),
     )
 
@@ -278,10 +283,9 @@ def _single_term(
 def _strip_suffix(title: str, aliases: HeadingAliases) -> str:
     """'Estrogen Dominance: Meaning & Definition' -> 'Estrogen Dominance'."""
     text = normalize_space(title)
-    for suffix in aliases.title_suffixes:
-        match = re.search(rf"\s*(?:[:|–—\-]\s*)?{re.escape(suffix)}$", text, re.IGNORECASE)
-        if match and match.start() > 0:
-            return text[: match.start()].rstrip(" :|–—-")
+    match = aliases.title_suffix.search(text)
+    if match and match.start() > 0:
+        return text[: match.start()].rstrip(" :|–—-")
     return text
 
 
