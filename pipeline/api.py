@@ -27,7 +27,7 @@ import py3langid
 from pydantic import ValidationError
 
 from pipeline import __version__
-from pipeline.clean import CleanedPage, ParseError, clean_html, clean_text
+from pipeline.clean import MAX_DEPTH, CleanedPage, ParseError, TooDeep, clean_html, clean_text
 from pipeline.clean.consent import is_consent_text
 from pipeline.decode import Decoded, decode
 from pipeline.entities import EntityTagger, Mention
@@ -69,6 +69,8 @@ class PipelineConfig:
     max_seconds_per_page: float = 30.0
     # Decoded characters; a page this long is a dump, not a glossary entry.
     max_text_chars: int = 5_000_000
+    # Element nesting (<html> is level 1); at most libxml2's own limit of 256.
+    max_depth: int = MAX_DEPTH
 
     def digest(self) -> str:
         """A hash of the settings and rule files, so a record says which configuration made it."""
@@ -119,10 +121,11 @@ class GlossaryPipeline:
     def _records(self, raw: bytes, path: str, url: str | None, sha256: str, timings: dict[str, float]) -> list[Record]:
         decoded, page = clean_page(raw, path, self.config, url, timings)
         with _timed(timings, "segment"):
-            self._check_language(page)
             entries = segment(page, _page_name(path, url), plain_text=decoded.media_type == "text/plain")
-        if isinstance(entries, NotAnEntry):
-            raise Rejected("not-a-glossary-entry", entries.detail)
+            if isinstance(entries, NotAnEntry):
+                raise Rejected("not-a-glossary-entry", entries.detail)
+            # After segmenting: a link index or error page is a non-entry, whatever its labels' language.
+            self._check_language(page)
         with _timed(timings, "tag"):
             mentions = [self.tagger.tag_record([s.text for s in entry.sections]) for entry in entries]
         with _timed(timings, "validate"):
@@ -214,7 +217,9 @@ def clean_page(
         if decoded.media_type == "text/plain":
             return decoded, clean_text(decoded.text)
         try:
-            return decoded, clean_html(decoded.text, url=url)
+            return decoded, clean_html(decoded.text, url=url, max_depth=config.max_depth)
+        except TooDeep as error:
+            raise Rejected("too-deep", str(error)) from error
         except ParseError as error:
             raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
 

@@ -55,6 +55,8 @@ _CHAOS_TOLERANCE = 0.02
 _MAX_CONTROL_SHARE = 0.01
 # C0 controls other than tab, line feed, form feed and carriage return.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# What `bytes.decode("utf-8", "surrogateescape")` makes of bytes that are not UTF-8.
+_STRAY_BYTES = re.compile("[\udc80-\udcff]")
 
 
 @dataclass(slots=True)
@@ -92,6 +94,10 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         return utf16
     warnings: list[str] = []
     declared = _declared_charset(data)
+    if declared and declared != "utf-8" and not data.isascii() and _is_utf8(data):
+        # A legacy label on UTF-8 bytes (a template's stale <meta>) would turn every accent into
+        # mojibake; valid multi-byte UTF-8 does not happen by chance in a legacy-encoded page.
+        return data.decode("utf-8"), "utf-8", [f"declared charset {declared}, but the bytes are UTF-8"]
     if declared:
         try:
             return data.decode(declared), declared, []
@@ -101,6 +107,9 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         return data.decode("utf-8"), "utf-8", warnings
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_with_legacy_bytes(data)
+    if mixed is not None:
+        return mixed, "utf-8", [*warnings, "mixed encodings: bytes that are not UTF-8 were read as windows-1252"]
     matches = charset_normalizer.from_bytes(data[:200_000])
     best = matches.best()
     if best is None:
@@ -114,6 +123,31 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         raise Rejected("decode-error", f"the bytes do not decode as detected {best.encoding}") from error
     warnings.append(f"charset detected as {best.encoding} (no declaration matched)")
     return text, best.encoding, warnings
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf8_with_legacy_bytes(data: bytes) -> str | None:
+    """UTF-8 text with stray windows-1252 bytes (a UTF-8 template around legacy content):
+    each valid UTF-8 sequence as UTF-8, each stray byte as windows-1252, so neither half
+    becomes mojibake. None unless valid multi-byte characters outnumber the stray bytes."""
+    text = data.decode("utf-8", "surrogateescape")  # stray bytes become U+DC80..U+DCFF
+    stray = len(_STRAY_BYTES.findall(text))
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - stray
+    if multibyte < max(stray, 1):
+        return None
+    return _STRAY_BYTES.sub(lambda match: _legacy_char(ord(match.group()) - 0xDC00), text)
+
+
+def _legacy_char(byte: int) -> str:
+    # Five bytes have no windows-1252 character; WHATWG maps them to the C1 controls, as latin-1 does.
+    return bytes([byte]).decode("cp1252", errors="ignore") or bytes([byte]).decode("latin-1")
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str, list[str]] | None:

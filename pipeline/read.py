@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,9 +47,12 @@ def discover(inputs: Iterable[str]) -> Discovered:
 
 
 def _walk(folder: str) -> Iterator[str]:
+    """Files, sorted; a link to a folder is not followed (it could loop) but given like a file,
+    so that it ends as a reject or a skipped file instead of vanishing."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        for name in sorted([*files, *linked]):
             if not name.startswith("."):
                 yield os.path.join(root, name)
 
@@ -77,7 +81,11 @@ def page_stem(path: str) -> str:
 def read_bytes(path: str, limits: Limits) -> bytes:
     """The file's raw bytes (gzip is undone later, by `gunzip`); Rejected when over the size limit."""
     try:
-        size = os.path.getsize(path)
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            # Opening a FIFO would block the worker for good; a device can be endless (/dev/zero).
+            raise Rejected("unreadable", "the path is not a regular file (a pipe, socket or device)")
+        size = status.st_size
         if size > limits.max_bytes:
             raise Rejected("too-large", f"the file has {size:,} bytes, over the limit of {limits.max_bytes:,}")
         with open(path, "rb") as handle:

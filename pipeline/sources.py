@@ -12,16 +12,17 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from pipeline.read import Limits, discover, is_jsonl_name, is_warc_name, read_bytes
-from pipeline.rejects import Rejected
+from pipeline.rejects import Rejected, RejectReason
 
 SourceKind = Literal["file", "warc", "jsonl", "broken"]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# JSON Lines are scanned in pieces of this size, so one huge line never sits in memory whole.
+_LINE_PIECE = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,8 @@ class JsonlFields:
 @dataclass(frozen=True, slots=True)
 class SourceItem:
     """One input unit. `offset` is the byte offset of a WARC record or JSON line, `line` its
-    1-based line number; `detail` says why a `broken` unit (an unreadable container) failed."""
+    1-based line number; `reason` and `detail` say why a `broken` unit (an unreadable or
+    empty container, a truncated record) gives no page."""
 
     kind: SourceKind
     path: str
@@ -44,6 +46,7 @@ class SourceItem:
     line: int = 0
     url: str | None = None
     detail: str = ""
+    reason: RejectReason = "unreadable"
 
     @property
     def key(self) -> str:
@@ -82,34 +85,81 @@ class Sources:
                 yield SourceItem("file", path)
 
     def _warc_records(self, path: str) -> Iterator[SourceItem]:
-        offset = 0
+        records: ArchiveIterator | None = None
+        seen = 0
         try:
             with open(path, "rb") as stream:
                 records = ArchiveIterator(stream)
                 for record in records:
-                    offset = records.get_record_offset()
-                    skip = _warc_skip_reason(record)
-                    if skip:
+                    seen += 1
+                    offset = records.get_record_offset()  # reads the record to its end
+                    if record.format != "warc" or record.rec_type is None:
+                        # warcio reads almost any text as records (of the older ARC format when nothing
+                        # else fits): one reject for the rest of the file, not one per line of garbage.
+                        detail = "not a WARC record (no WARC version line or WARC-Type): the rest is not read"
+                        yield SourceItem("broken", path, offset=offset, detail=detail)
+                        return
+                    # A damaged record is a reject whatever its type: its headers may be cut off too.
+                    if damage := _damage(record):
+                        yield SourceItem("broken", path, offset=offset, detail=damage)
+                    elif skip := _warc_skip_reason(record):
                         self.skipped_units[skip] += 1
                     else:
                         url = record.rec_headers.get_header("WARC-Target-URI")
                         yield SourceItem("warc", path, offset=offset, url=url)
-        except (OSError, ArchiveLoadFailed, ValueError) as error:
-            # The rest of the archive cannot be read: one reject stands for it, so nothing vanishes.
-            yield SourceItem("broken", path, offset=offset, detail=f"the WARC file cannot be read from here: {error}")
+                if not seen:
+                    yield _no_records(path, empty=stream.seek(0, 2) == 0)
+        except Exception as error:  # warcio raises AttributeError, ValueError, ... on hostile bytes, not only its own
+            # The rest of the archive cannot be read: one reject stands for it, so nothing vanishes. Its
+            # offset is where reading stopped, past every record already given: its key names no other unit.
+            offset = records.offset if records is not None else 0
+            detail = f"the WARC file cannot be read from here: {type(error).__name__}: {error}"[:500]
+            yield SourceItem("broken", path, offset=offset, detail=detail)
 
     def _jsonl_lines(self, path: str) -> Iterator[SourceItem]:
+        number = 0
         try:
             with open(path, "rb") as stream:
-                offset = 0
-                for number, line in enumerate(stream, start=1):
-                    if line.strip():
-                        yield SourceItem("jsonl", path, offset=offset, line=number)
-                    else:
+                for number, (offset, blank) in enumerate(_line_starts(stream), start=1):
+                    if blank:
                         self.skipped_units["blank-jsonl-line"] += 1
-                    offset += len(line)
+                    else:
+                        yield SourceItem("jsonl", path, offset=offset, line=number)
         except OSError as error:
             yield SourceItem("broken", path, detail=f"the file could not be read: {error.strerror or error}")
+            return
+        if not number:
+            yield SourceItem("broken", path, detail="the JSON Lines file has no lines", reason="empty")
+
+
+def _line_starts(stream: BinaryIO) -> Iterator[tuple[int, bool]]:
+    """Each line's byte offset and whether it is blank, reading at most `_LINE_PIECE` bytes at a time."""
+    start = position = 0
+    blank = True
+    while piece := stream.readline(_LINE_PIECE):
+        position += len(piece)
+        blank = blank and not piece.strip()
+        if piece.endswith(b"\n"):
+            yield start, blank
+            start, blank = position, True
+    if position > start:  # a last line without a line break
+        yield start, blank
+
+
+def _no_records(path: str, empty: bool) -> SourceItem:
+    """The one unit of an archive in which no record was found, so that it does not vanish."""
+    if empty:
+        return SourceItem("broken", path, detail="the WARC file is empty", reason="empty")
+    return SourceItem("broken", path, detail="the file holds no readable WARC record")
+
+
+def _damage(record: Any) -> str | None:
+    """Why a record's bytes cannot be trusted: no length, or the archive ends inside it."""
+    if not isinstance(record.length, int) or record.length < 0:
+        return "the WARC record has no valid Content-Length: where it ends is unknown"
+    if getattr(record.raw_stream, "limit", 0) > 0:  # its reader, read to the end, still expects bytes
+        return "the WARC record is cut short: the file ends before its Content-Length"
+    return None
 
 
 def _warc_skip_reason(record: object) -> str | None:
@@ -140,7 +190,7 @@ def load(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded:
         return Loaded(_warc_payload(item, limits), item.url)
     if item.kind == "jsonl":
         return _jsonl_page(item, limits, fields)
-    raise Rejected("unreadable", item.detail)
+    raise Rejected(item.reason, item.detail)
 
 
 def _warc_payload(item: SourceItem, limits: Limits) -> bytes:
@@ -150,8 +200,9 @@ def _warc_payload(item: SourceItem, limits: Limits) -> bytes:
             record = next(iter(ArchiveIterator(stream)))
             # content_stream undoes chunked transfer and gzip/brotli content encodings.
             data = record.content_stream().read(limits.max_bytes + 1)
-    except (OSError, ArchiveLoadFailed, StopIteration, ValueError) as error:
-        raise Rejected("unreadable", f"the WARC record could not be read: {error}") from error
+    except Exception as error:  # warcio and its decompressors raise many kinds on hostile bytes
+        detail = f"the WARC record could not be read: {type(error).__name__}: {error}"[:500]
+        raise Rejected("unreadable", detail) from error
     if len(data) > limits.max_bytes:
         raise Rejected("too-large", f"the WARC record's payload is over the limit of {limits.max_bytes:,} bytes")
     return data
@@ -172,8 +223,15 @@ def _jsonl_page(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded
         raise Rejected("parse-error", f"line {item.line} is not JSON: {error}") from error
     if not isinstance(value, dict):
         raise Rejected("parse-error", f"line {item.line} is not a JSON object")
-    page = value.get(fields.html) or value.get(fields.text)
-    if not isinstance(page, str):
+    pages = [value.get(fields.html), value.get(fields.text)]
+    page = next((text for text in pages if isinstance(text, str) and text), None)
+    if page is None:
+        if "" in pages:
+            raise Rejected("empty", f"line {item.line} has an empty {fields.html!r} / {fields.text!r} field")
         raise Rejected("parse-error", f"line {item.line} has no string field {fields.html!r} or {fields.text!r}")
+    try:
+        data = page.encode("utf-8")
+    except UnicodeEncodeError as error:  # JSON can spell lone surrogates ("\\ud800"), which are no text
+        raise Rejected("decode-error", f"line {item.line} has a broken character escape: {error.reason}") from error
     url = value.get(fields.url)
-    return Loaded(page.encode("utf-8"), url if isinstance(url, str) and url else None)
+    return Loaded(data, url if isinstance(url, str) and url else None)

@@ -36,3 +36,11 @@ def test_a_page_that_outlives_its_deadline_is_a_timeout_and_the_next_page_runs(p
 
     monkeypatch.setattr(limited.tagger, "tag_record", real_tag)
     assert limited.process(GOOD.encode(), path="next.html").records
+
+
+def test_the_depth_limit_is_configurable_and_has_its_own_code(pipeline):
+    nested = "<html><body>" + "<div>" * 30 + f"<h1>Serotonin Tone</h1><p>{LEAD}</p>" + "</div>" * 30 + "</body></html>"
+    assert pipeline.process(nested.encode(), path="nested.html").records
+    limited = GlossaryPipeline(PipelineConfig(max_depth=20), tagger=pipeline.tagger)
+    outcome = limited.process(nested.encode(), path="nested.html")
+    assert outcome.reject is not None and outcome.reject.reason == "too-deep"

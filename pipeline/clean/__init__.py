@@ -9,6 +9,7 @@ as chrome). Plain text: every line is a block, and the same text rules apply.
 from __future__ import annotations
 
 import re
+import threading
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -21,33 +22,71 @@ from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import read_meta
 
-__all__ = ["Block", "CleanedPage", "PageMeta", "Removal", "clean_html", "clean_text", "parse_html"]
+__all__ = [
+    "Block", "CleanedPage", "PageMeta", "ParseError", "Removal", "TooDeep", "clean_html", "clean_text", "parse_html"
+]
 
 # lxml refuses str input that carries an encoding declaration; the text is already decoded.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
-_PARSER = lxml.html.HTMLParser(
-    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False, no_network=True
-)
+# libxml2 keeps elements at most this many levels deep (<html> is level 1) unless told
+# XML_PARSE_HUGE; past it, it stops building the tree and silently drops the rest of the page.
+LIBXML2_MAX_DEPTH = 256
+MAX_DEPTH = LIBXML2_MAX_DEPTH
+
+_PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "collect_ids": False, "default_doctype": False,
+                   "no_network": True}
+# One parser per thread: a parser's error_log is overwritten by the next parse, and Dask
+# workers parse in threads.
+_parsers = threading.local()
 
 
 class ParseError(ValueError):
     """The text could not be parsed as HTML at all."""
 
 
-def parse_html(text: str) -> HtmlElement:
+class TooDeep(ParseError):
+    """The page's elements nest deeper than the depth limit (a `too-deep` reject)."""
+
+
+def parse_html(text: str, max_depth: int = MAX_DEPTH) -> HtmlElement:
+    """Parse the whole page, or raise: never a tree that silently lost part of the page.
+
+    `max_depth` (at most LIBXML2_MAX_DEPTH) is the deepest element level allowed, <html>
+    being level 1. Entities declared in the page are never expanded (libxml2's HTML parser
+    keeps `&name;` as text) and nothing is fetched.
+    """
+    if not 1 <= max_depth <= LIBXML2_MAX_DEPTH:
+        raise ValueError(f"max_depth must be between 1 and {LIBXML2_MAX_DEPTH}, not {max_depth}")
     text = _XML_DECLARATION.sub("", text, count=1)
+    parser = _parser()
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (ValueError, lxml.etree.ParserError) as error:
         raise ParseError(str(error)) from error
+    for entry in parser.error_log:
+        if entry.type == lxml.etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            if "depth" in entry.message.lower():
+                raise TooDeep(f"the elements nest deeper than {LIBXML2_MAX_DEPTH} levels")
+            # A text or attribute over libxml2's 10 MB buffer limit: the parser drops the page.
+            raise ParseError(f"the page exceeds a parser limit ({entry.message.strip()})")
     if root is None:
         raise ParseError("the document has no elements")
+    # Cheap (one XPath step per level, in C); only needed below libxml2's own limit.
+    if max_depth < LIBXML2_MAX_DEPTH and root.xpath(f"boolean(/{'/'.join(['*'] * (max_depth + 1))})"):
+        raise TooDeep(f"the elements nest deeper than {max_depth} levels")
     return root
 
 
-def clean_html(text: str, url: str | None = None) -> CleanedPage:
-    root = parse_html(text)
+def _parser() -> lxml.html.HTMLParser:
+    parser: lxml.html.HTMLParser | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = lxml.html.HTMLParser(**_PARSER_OPTIONS)
+    return parser
+
+
+def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) -> CleanedPage:
+    root = parse_html(text, max_depth=max_depth)
     markup_chars = len(text)
     scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
     removed = remove_consent_nodes(scan)

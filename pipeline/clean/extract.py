@@ -7,6 +7,7 @@ trafilatura judges the page as it is) is dropped from the blocks here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from copy import deepcopy
 
@@ -34,7 +35,13 @@ def extract_blocks(root: HtmlElement, url: str | None = None) -> list[Block]:
 
     Consumes the tree: the chrome check at the end cuts marked elements out of it.
     """
-    xml = _trafilatura_xml(root, url)
+    try:
+        xml = _trafilatura_xml(root, url)
+    except etree.XMLSyntaxError:
+        # lxml's HTML parser accepts tag names XML does not ("t<h1" from "<T<h1>"), and
+        # trafilatura's XML step then fails; unwrap such elements (their text stays) and retry.
+        _unwrap_non_xml_names(root)
+        xml = _trafilatura_xml(root, url)
     if not xml:
         return []
     doc = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
@@ -65,6 +72,15 @@ def _trafilatura_xml(root: HtmlElement, url: str | None) -> str | None:
     if not isinstance(document, Document):
         return None
     return determine_returnstring(document, options)
+
+
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def _unwrap_non_xml_names(root: HtmlElement) -> None:
+    for element in list(root.iter()):
+        if isinstance(element.tag, str) and not _XML_NAME.fullmatch(element.tag) and element.getparent() is not None:
+            element.drop_tag()
 
 
 # Trafilatura XML elements that start a block of their own inside a paragraph or container.
