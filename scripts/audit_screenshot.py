@@ -10,19 +10,10 @@ N per-record views (<details>) before the shot (default 2).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from pipeline.audit.browser import CHROMIUM, LAUNCH_ARGS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"audit_screenshot: {report} does not exist; run `glossary-pipeline audit {args.run_dir}` first",
               file=sys.stderr)
         return 1
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         print(f"audit_screenshot: no Chromium at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
         return 1
 
@@ -46,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     blocked: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
             page = browser.new_page(viewport={"width": args.width, "height": 900})
 

@@ -16,15 +16,7 @@ from pathlib import Path
 import pytest
 from test_audit import run_and_audit
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from pipeline.audit.browser import CHROMIUM, LAUNCH_ARGS
 
 
 def _require_chromium() -> None:
