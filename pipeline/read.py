@@ -103,7 +103,7 @@ def gunzip(data: bytes, limit: int) -> bytes:
     except zlib.error as error:
         raise Rejected("decode-error", f"the gzip data is corrupt: {error}") from error
     if len(out) > limit or decompressor.unconsumed_tail:
-        raise Rejected("too-large", f"the gzip data expands past the limit of {limit:,} bytes")
+        raise Rejected("decompressed-too-large", f"the gzip data expands past the limit of {limit:,} bytes")
     if not decompressor.eof:
         raise Rejected("decode-error", "the gzip data is truncated")
     return out

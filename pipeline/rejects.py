@@ -9,6 +9,7 @@ RejectReason = Literal[
     "binary",
     "decode-error",
     "too-large",
+    "decompressed-too-large",
     "text-too-long",
     "too-deep",
     "timeout",

@@ -84,7 +84,7 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
     "controls.txt": (bytes(range(1, 9)) * 100 + b"Serotonin tone", "binary"),
     "zipped-image.html.gz": (gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(200), mtime=0), "binary"),
     "cut.html.gz": (gzip.compress(good_page("Serotonin Tone").encode(), mtime=0)[:60], "decode-error"),
-    "bomb.html.gz": (gzip.compress(bytes(60_000_000), compresslevel=1, mtime=0), "too-large"),
+    "bomb.html.gz": (gzip.compress(bytes(60_000_000), compresslevel=1, mtime=0), "decompressed-too-large"),
     "huge.html": (b"<html><body><p>" + b"serotonin tone " * 2_000_000 + b"</p></body></html>", "too-large"),
     "nested.html": (_nested(100_000), "too-deep"),
     "truncated.html": (b'<!DOCTYPE html><html lang="en"><head><title>Serotonin To', "not-a-glossary-entry"),
