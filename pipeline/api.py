@@ -72,6 +72,11 @@ class PipelineConfig:
     # Element nesting (<html> is level 1); at most libxml2's own limit of 256.
     max_depth: int = MAX_DEPTH
 
+    def __post_init__(self) -> None:
+        # Checked here, once, rather than failing every page as an internal error.
+        if not 1 <= self.max_depth <= MAX_DEPTH:
+            raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH} (libxml2's own limit)")
+
     def digest(self) -> str:
         """A hash of the settings and rule files, so a record says which configuration made it."""
         hasher = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode())

@@ -44,3 +44,10 @@ def test_the_depth_limit_is_configurable_and_has_its_own_code(pipeline):
     limited = GlossaryPipeline(PipelineConfig(max_depth=20), tagger=pipeline.tagger)
     outcome = limited.process(nested.encode(), path="nested.html")
     assert outcome.reject is not None and outcome.reject.reason == "too-deep"
+
+
+def test_a_depth_limit_the_parser_cannot_honour_is_refused_up_front():
+    import pytest
+
+    with pytest.raises(ValueError, match="max_depth"):
+        PipelineConfig(max_depth=1000)
