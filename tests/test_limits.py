@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from entry_texts import LEAD, ORIGIN
 
 from pipeline.api import GlossaryPipeline, PipelineConfig
@@ -47,7 +48,5 @@ def test_the_depth_limit_is_configurable_and_has_its_own_code(pipeline):
 
 
 def test_a_depth_limit_the_parser_cannot_honour_is_refused_up_front():
-    import pytest
-
     with pytest.raises(ValueError, match="max_depth"):
         PipelineConfig(max_depth=1000)
