@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import py3langid
 from pydantic import ValidationError
 
 from pipeline import __version__
@@ -31,6 +30,7 @@ from pipeline.clean import MAX_DEPTH, CleanedPage, ParseError, TooDeep, clean_ht
 from pipeline.clean.consent import is_consent_text
 from pipeline.decode import Decoded, decode
 from pipeline.entities import EntityTagger, Mention
+from pipeline.language import LanguageCheck
 from pipeline.model import (
     Entity,
     EntityIds,
@@ -51,9 +51,6 @@ from pipeline.segment import Entry, NotAnEntry, segment
 _PACKAGE_DIR = Path(__file__).parent
 # Rule and lexicon files whose content changes what a run produces: part of the config hash.
 _RULE_FILES = ("heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "entities/lexicon.tsv")
-_MIN_WORDS_FOR_LANGUAGE = 20
-# py3langid's cost grows with the text; a paragraph of prose identifies the language.
-_LANGUAGE_SAMPLE_CHARS = 1500
 _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500
 _LOW_TEXT_SHARE = 0.02
@@ -102,9 +99,7 @@ class GlossaryPipeline:
         self.config = config or PipelineConfig()
         self.tagger = tagger or EntityTagger()
         self.config_hash = self.config.digest()
-        # py3langid loads its model on first use; load it now, so the first page's deadline
-        # cannot interrupt a half-built global model.
-        py3langid.classify("warm-up")
+        self.language_check = LanguageCheck(self.config.language)
 
     def process(self, data: bytes | str, path: str, url: str | None = None) -> Outcome:
         raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -153,11 +148,8 @@ class GlossaryPipeline:
         return records
 
     def _check_language(self, page: CleanedPage) -> None:
-        text = " ".join(block.text for block in page.blocks)
-        if len(text.split()) < _MIN_WORDS_FOR_LANGUAGE:
-            return
-        language, _ = py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])
-        if language != self.config.language:
+        language = self.language_check.other_language(" ".join(block.text for block in page.blocks))
+        if language is not None:
             raise Rejected("not-english", f"the page text is in another language ({language!r}), not English")
 
     def _record(
