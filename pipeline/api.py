@@ -30,7 +30,7 @@ from pipeline.clean import MAX_DEPTH, CleanedPage, ParseError, TooDeep, clean_ht
 from pipeline.clean.consent import is_consent_text
 from pipeline.decode import Decoded, decode
 from pipeline.entities import EntityTagger, Mention
-from pipeline.language import LanguageCheck
+from pipeline.language import SAMPLE_CHARS, LanguageCheck
 from pipeline.model import (
     Entity,
     EntityIds,
@@ -148,7 +148,7 @@ class GlossaryPipeline:
         return records
 
     def _check_language(self, page: CleanedPage) -> None:
-        language = self.language_check.other_language(" ".join(block.text for block in page.blocks))
+        language = self.language_check.other_language(page.opening(SAMPLE_CHARS))
         if language is not None:
             raise Rejected("not-english", f"the page text is in another language ({language!r}), not English")
 

@@ -46,9 +46,9 @@ class LanguageCheck:
     def other_language(self, text: str) -> str | None:
         """The language the text is in when that is not `self.language`, else None
         (also for texts too short to judge)."""
-        if len(text.split()) < MIN_WORDS:
-            return None
         sample = text[:SAMPLE_CHARS]
+        if len(sample.split(maxsplit=MIN_WORDS)) < MIN_WORDS:
+            return None
         if self.language == "en" and english_function_word_share(sample) >= ENGLISH_FUNCTION_WORD_SHARE:
             return None
         language, _ = py3langid.classify(sample)

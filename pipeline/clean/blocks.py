@@ -80,6 +80,18 @@ class CleanedPage:
     def text_chars(self) -> int:
         return sum(len(block.text) for block in self.blocks)
 
+    def opening(self, chars: int) -> str:
+        """The first `chars` characters of the blocks' texts joined by spaces (a sample
+        that reads only the blocks it needs)."""
+        parts: list[str] = []
+        length = 0
+        for block in self.blocks:
+            if length > chars:
+                break
+            parts.append(block.text)
+            length += len(block.text) + 1
+        return " ".join(parts)[:chars]
+
     def to_text(self) -> str:
         """Kept text, one block per line, headings on lines of their own."""
         return "\n".join(block.text for block in self.blocks)

@@ -199,9 +199,9 @@ def _name_words(values: tuple[str | None, ...]) -> list[str]:
 
 
 def _is_letter_navigation(text: str) -> bool:
+    """Every token a letter or separator ("A B C D E", "A | B | C"); prose fails at its first word."""
     tokens = text.split()
-    letters = [token for token in tokens if _LETTER_TOKEN.match(token)]
-    return len(letters) >= _MIN_LETTERS and len(letters) == len(tokens)
+    return len(tokens) >= _MIN_LETTERS and all(_LETTER_TOKEN.match(token) for token in tokens)
 
 
 def _is_az_page(root: HtmlElement, rules: _Rules) -> bool:
