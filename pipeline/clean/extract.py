@@ -19,7 +19,7 @@ from trafilatura.metadata import Document
 from trafilatura.settings import Extractor, use_config
 
 from pipeline.clean.blocks import Block, BlockRole, normalize_space
-from pipeline.clean.chrome import CHROME_MARK
+from pipeline.clean.chrome import MARKED
 
 # Trafilatura falls back to a whole-page dump (banners included) when the main text it
 # found is under MIN_EXTRACTED_SIZE characters; glossary entries are often that short.
@@ -154,7 +154,6 @@ def _heading_level(rend: str | None) -> int | None:
     return None
 
 
-_MARKED = etree.XPath(f"//*[@{CHROME_MARK}]")
 
 
 def _squash(text: str) -> str:
@@ -172,10 +171,10 @@ def _drop_marked_chrome(root: HtmlElement, blocks: list[Block]) -> list[Block]:
     needs (script and style, then the chrome, then noscript): XPaths excluding them by
     ancestor tests on every text node cost more than the extraction's own parsing.
     """
-    if not _MARKED(root):
+    if not MARKED(root):
         return blocks
     etree.strip_elements(root, "script", "style", with_tail=False)  # the tail is page text
-    marked = _MARKED(root)  # again: a marked <style> or <script> is gone, its text was never chrome
+    marked = MARKED(root)  # again: a marked <style> or <script> is gone, its text was never chrome
     inside = set(marked)
     outermost = [node for node in marked if not any(parent in inside for parent in node.iterancestors())]
     chrome = _squash("".join(text for node in outermost for text in node.itertext()))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline.clean import clean_html, clean_text
+from pipeline.clean import clean_html, clean_text, parse_html
 from pipeline.clean.blocks import Block
-from pipeline.clean.chrome import drop_boilerplate_blocks
+from pipeline.clean.chrome import CHROME_MARK, drop_boilerplate_blocks, remove_chrome_nodes
+from pipeline.clean.dom import PageScan
 
 DEFINITION = (
     "Ghrelin is a hormone made mainly in the stomach that signals hunger to the brain and rises before "
@@ -37,6 +38,18 @@ def test_navigation_related_and_footer_are_removed() -> None:
     assert "Mechanism" in kept.splitlines()
     for chrome in ("Hormones in plain words", "Home", "More words", "Leptin", "Body Words Media"):
         assert chrome not in kept
+
+
+def test_menus_and_footers_are_cut_before_extraction_other_chrome_is_marked() -> None:
+    """Menus and footers are most of a real page's markup: cutting them spares trafilatura
+    half its work. Other boxes stay in the tree, marked, for trafilatura to judge the page
+    as it is; their text is dropped after extraction."""
+    root = parse_html(_page(f"<p>{DEFINITION}</p>"))
+    removed = remove_chrome_nodes(PageScan.of(root))
+    assert {r.reason for r in removed} >= {"navigation", "footer", "related-links"}
+    assert not root.xpath("//nav | //footer | //header")
+    assert [node.get(CHROME_MARK) for node in root.xpath("//*[@class='term-related']")] == ["related-links"]
+    assert DEFINITION in root.text_content()
 
 
 def test_byline_share_newsletter_and_disclaimer_inside_article_are_removed() -> None:
