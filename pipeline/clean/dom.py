@@ -86,14 +86,20 @@ class PageScan:
     def with_attribute(self, name: str) -> list[HtmlElement]:
         """Elements carrying the attribute, in document order (looked up on first use)."""
         if name not in self._with_attribute:
-            if name in ("id", "class"):  # already listed: no second pass over the tree
-                found = [element for element, _, _ in self.named if element.get(name) is not None]
-            elif _ATTRIBUTE_NAME.match(name):
-                found = self.root.xpath(f"//*[@{name}]")
-            else:
-                raise ValueError(f"not an attribute name: {name!r}")
-            self._with_attribute[name] = found
+            self.prefetch_attributes((name,))
         return self._with_attribute[name]
+
+    def prefetch_attributes(self, names: Iterable[str]) -> None:
+        """List the elements carrying each of `names` in one pass over the tree instead of one per name."""
+        missing = {name for name in names if name not in self._with_attribute}
+        wanted = sorted(missing - {"id", "class"})
+        for name in missing & {"id", "class"}:  # already listed: no second pass over the tree
+            self._with_attribute[name] = [element for element, _, _ in self.named if element.get(name) is not None]
+        if not wanted:
+            return
+        carriers = _carriers_of(tuple(wanted))(self.root)
+        for name in wanted:
+            self._with_attribute[name] = [element for element in carriers if element.get(name) is not None]
 
     def with_class(self, token: str) -> list[HtmlElement]:
         """Elements whose class has the word `token`, in document order (index built on first use)."""
@@ -111,6 +117,15 @@ class PageScan:
         if not self._position:
             self._position = {node: index for index, node in enumerate(self.elements)}
         return sorted(nodes, key=self._position.__getitem__)
+
+
+@lru_cache(maxsize=64)
+def _carriers_of(names: tuple[str, ...]) -> etree.XPath:
+    """An XPath for the elements carrying any of `names` (compiled once per name set)."""
+    for name in names:
+        if not _ATTRIBUTE_NAME.match(name):
+            raise ValueError(f"not an attribute name: {name!r}")
+    return etree.XPath("//*[" + " or ".join(f"@{name}" for name in names) + "]")
 
 
 _Test = Callable[[HtmlElement], bool]
@@ -255,10 +270,12 @@ class SelectorIndex:
     class_rules: Callable[[str], tuple[tuple[str | None, int], ...]]
     tags: dict[str, int]
     complex: tuple[tuple[_Group, int], ...]
+    attributes: frozenset[str]  # the attributes the complex groups' candidates are found by
 
     def matches(self, scan: PageScan) -> list[tuple[HtmlElement, int]]:
         """(element, rule index) pairs, each element once (callers skip detached ones)."""
         found: dict[HtmlElement, int] = {}
+        scan.prefetch_attributes(self.attributes)
         for tag, index in self.tags.items():
             for node in scan.root.iter(tag):
                 found.setdefault(node, index)
@@ -266,7 +283,11 @@ class SelectorIndex:
         for node, node_id, node_class in scan.named:
             rule = ids.get(node_id)
             if rule is None and node_class:
-                rule = next((index for tag, index in class_rules(node_class) if tag is None or tag == node.tag), None)
+                # a plain loop: most class values match no rule, and a generator per element costs more
+                for tag, index in class_rules(node_class):
+                    if tag is None or tag == node.tag:
+                        rule = index
+                        break
             if rule is not None:
                 found[node] = rule
         for group, index in self.complex:
@@ -298,4 +319,8 @@ def build_selector_index(groups: list[str]) -> SelectorIndex:
     def class_rules(value: str) -> tuple[tuple[str | None, int], ...]:
         return tuple(rule for word in value.split() for rule in classes.get(word, ()))
 
-    return SelectorIndex(ids=ids, class_rules=class_rules, tags=tags, complex=compiled)
+    attributes = frozenset(
+        part.anchor[1] for group, _ in compiled for part in group.parts
+        if part.anchor[0] == "attribute" and part.anchor[1] is not None
+    )
+    return SelectorIndex(ids=ids, class_rules=class_rules, tags=tags, complex=compiled, attributes=attributes)

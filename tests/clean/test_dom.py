@@ -35,3 +35,15 @@ def test_compiled_groups_match_lxml_css() -> None:
             expected.setdefault(node, number)
     assert found == list(expected.items())
     assert len(found) == 7
+
+
+def test_attribute_lists_from_one_pass_equal_one_xpath_per_attribute() -> None:
+    root = parse_html(
+        '<html><body><div role="dialog" aria-label="Cookies"><p data-x="1">a</p></div>'
+        '<span role="note" data-x="" id="n">b</span><section aria-label="Main">c</section></body></html>'
+    )
+    scan = PageScan.of(root)
+    names = ("role", "aria-label", "data-x", "id", "data-missing")
+    scan.prefetch_attributes(names)
+    for name in names:
+        assert scan.with_attribute(name) == root.xpath(f"//*[@{name}]"), name
