@@ -45,6 +45,7 @@ MARKED = etree.XPath(f"//*[@{CHROME_MARK}]")  # every marked element, in documen
 # on the consent pages, and lowers the boilerplate that gets through (README, "Measured").
 _CUT_REASONS = frozenset({"apparatus", "navigation", "footer"})
 
+_ANCHOR_TAGS = frozenset({*HEADING_TAGS, "dt"})
 _SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link", "html", "body"})
 # A chrome-named element that holds more than this share of the page's text is a wrapper
 # with an unlucky class name ("print-area", "page-meta-wrap"), not chrome.
@@ -246,7 +247,10 @@ def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
         tag = node.tag
         if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue
-        hit, az_intro = _name_hit((node.get("class"), node.get("id"), node.get("role"), node.get("data-module")))
+        # the id of a heading or a list term is an anchor made from its own text ("feedback"
+        # for the term Feedback), not the name of a component
+        node_id = None if tag in _ANCHOR_TAGS else node.get("id")
+        hit, az_intro = _name_hit((node.get("class"), node_id, node.get("role"), node.get("data-module")))
         if hit is not None:
             guard = tag != "p" and rules.tokens[hit] not in _NO_PROSE_GUARD
             remover.drop(node, rules.tokens[hit], f"name word: {hit}", prose_guard=guard)

@@ -87,6 +87,22 @@ def test_encyclopedia_apparatus_is_removed() -> None:
     assert any(removal.reason == "apparatus" for removal in page.removed)
 
 
+def test_a_term_whose_anchor_id_is_a_chrome_word_is_kept() -> None:
+    """Glossaries give each term an anchor made from its name: <dt id="feedback"> is the term
+    Feedback, not a feedback widget; <h2 id="share"> is not a share bar."""
+    html = (
+        "<html><body><main><h1>Hormone Glossary</h1><dl>"
+        f'<dt id="feedback">Feedback</dt><dd>{DEFINITION}</dd>'
+        f'<dt id="ghrelin">Ghrelin</dt><dd>{MECHANISM}</dd></dl>'
+        '<h2 id="share">Share</h2><p>Hormones share receptors more often than textbooks suggest, '
+        "which is why one drug can touch several of them at once.</p>"
+        '<div id="feedback-box">Was this page helpful?</div></main></body></html>'
+    )
+    kept = clean_html(html).to_text().splitlines()
+    assert "Feedback" in kept and DEFINITION in kept and "Share" in kept
+    assert "Was this page helpful?" not in kept
+
+
 def test_letter_navigation_and_az_intro_are_removed() -> None:
     html = (
         "<html><body><main><h1>Hormone Glossary: G</h1>"
