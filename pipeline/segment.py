@@ -24,9 +24,14 @@ _ALIASES_PATH = Path(__file__).with_name("heading_aliases.json")
 _MAX_HEADING_WORDS = 10
 _SENTENCE_END = re.compile(r"[.!,;]$")
 _RUN_IN = re.compile(r"^(?P<label>[^.:!?]{2,60}?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
-# Error pages say so in their title; a bare "error" is a word glossary terms use too.
+# Error pages say so in their title; a bare "error" is a word glossary terms use too, and a
+# bare number is part of many names ("Serotonin Signalling 404"): 404/410 count when they
+# open the title or come with "error", "HTTP", "not found" or "gone".
 _ERROR_PAGE = re.compile(
-    r"\b(?:404|410|page not found|page (?:does not|doesn't) exist|file not found)\b|^\s*not found\s*$", re.IGNORECASE
+    r"^\s*(?:error\s*:?\s*)?(?:404|410)\b|\b(?:error|http)\s*:?\s*(?:404|410)\b"
+    r"|\b(?:404|410)\s*(?:error|not found|gone)\b"
+    r"|\b(?:page not found|page (?:does not|doesn't) exist|file not found)\b|^\s*not found\s*$",
+    re.IGNORECASE,
 )
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||::|–|—|-|·|»)\s+|:\s+")
 _MIN_ENTRY_WORDS = 12

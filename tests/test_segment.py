@@ -203,7 +203,10 @@ def test_a_home_made_consent_modal_h1_is_never_the_term():
     ("title", "h1"),
     [("Page not found | Example Health", "404 - Page not found"),
      ("Error 404 | Example Health", "Page not found"),
-     ("Example Health", "Oops! Error 404")],
+     ("Example Health", "Oops! Error 404"),
+     ("Example Health", "404"),
+     ("Example Health", "410 Gone"),
+     ("Example Health", "HTTP 404 Not Found")],
 )
 def test_a_404_page_is_not_an_entry(title, h1):
     body = (f"<h1>{h1}</h1><p>Sorry, the page you were looking for has moved or never existed. "
@@ -228,6 +231,11 @@ def test_html_entities_and_whitespace_are_normalised():
                        "level &ndash; shapes mood, sleep and appetite over the course of a whole day.</p>"))
     assert entry.sections[0].text == ("Serotonin\u2019s tone \u2014 a steady background level \u2013 shapes mood, "
                                       "sleep and appetite over the course of a whole day.")
+
+
+@pytest.mark.parametrize("term", ["Serotonin Signalling 404", "Receptor 410 Binding"])
+def test_an_entry_whose_term_contains_an_error_code_number_is_an_entry(term):
+    assert _one(_page(f"<h1>{term}</h1><p>{LEAD}</p>", title=f"{term} | Neuro Terms")).term == term
 
 
 def test_an_entry_whose_term_contains_the_word_error_is_an_entry():
