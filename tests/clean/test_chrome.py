@@ -87,6 +87,17 @@ def test_encyclopedia_apparatus_is_removed() -> None:
     assert any(removal.reason == "apparatus" for removal in page.removed)
 
 
+def test_a_removed_section_heading_does_not_come_back_before_an_identical_entry_paragraph() -> None:
+    """Headings trafilatura drops are put back in front of the text that followed them; a
+    "Related terms" heading removed as chrome must not be, even where an entry paragraph
+    reads the same as the removed section's text."""
+    article = (f"<p>{DEFINITION}</p><h2>Mechanism</h2><p>{MECHANISM}</p>"
+               f"<h2>Related terms</h2><p>{MECHANISM}</p>")
+    kept = clean_html(_page(article)).to_text().splitlines()
+    assert "Related terms" not in kept
+    assert kept[kept.index("Mechanism") + 1] == MECHANISM
+
+
 def test_a_term_whose_anchor_id_is_a_chrome_word_is_kept() -> None:
     """Glossaries give each term an anchor made from its name: <dt id="feedback"> is the term
     Feedback, not a feedback widget; <h2 id="share"> is not a share bar."""
