@@ -51,3 +51,22 @@ def test_banners_and_chrome_stay_out_of_the_records(templates: ModuleType, pipel
             assert "cookie" not in text and "subscribe" not in text and "all rights reserved" not in text, number
             codes = {warning.code for warning in record.quality.warnings}
             assert not codes & {"consent-like-text", "menu-like-text"}, (number, codes)
+
+
+def test_list_items_of_an_entry_without_a_known_container_are_kept(
+    templates: ModuleType, pipeline: GlossaryPipeline
+) -> None:
+    """`<div class="content glossary-term">` matches none of trafilatura's content-container
+    XPaths; its fallback collects paragraphs only, and the entry's facts list was lost."""
+    checked = 0
+    for number in range(3, 400, 4):
+        html = templates.make_realistic_page(number)
+        container = re.search(r'<div class="content[^"]*"[^>]*><h1>.*?</ul>', html, re.S)
+        if container is None:
+            continue
+        items = [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li>(.*?)</li>", container.group(0))]
+        text = " ".join(s.text for r in pipeline.process(html.encode(), path=f"p{number}.html").records
+                        for s in r.sections)
+        assert all(item in text for item in items), (number, items)
+        checked += 1
+    assert checked >= 20

@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 from trafilatura.core import determine_returnstring
 from trafilatura.metadata import Document
 from trafilatura.settings import Extractor, use_config
+from trafilatura.xpaths import BODY_XPATH
 
 from pipeline.clean.blocks import Block, BlockRole, normalize_space
 from pipeline.clean.chrome import MARKED
@@ -35,6 +36,7 @@ def extract_blocks(root: HtmlElement, url: str | None = None) -> list[Block]:
 
     Consumes the tree: the chrome check at the end cuts marked elements out of it.
     """
+    _point_at_entry_container(root)
     try:
         xml = _trafilatura_xml(root, url)
     except etree.XMLSyntaxError:
@@ -72,6 +74,31 @@ def _trafilatura_xml(root: HtmlElement, url: str | None) -> str | None:
     if not isinstance(document, Document):
         return None
     return determine_returnstring(document, options)
+
+
+# An element holding the page's h1 and this much paragraph text is the entry's container.
+_MIN_CONTAINER_PROSE = 100
+
+
+def _point_at_entry_container(root: HtmlElement) -> None:
+    """When no element matches trafilatura's content-container XPaths, it falls back to
+    collecting paragraphs and loses the entry's lists ("<div class='content glossary-term'>"
+    matches none). Then the nearest div/section around the h1 that also holds prose is
+    given role="main", which trafilatura's last container XPath accepts."""
+    if any(expression(root) for expression in BODY_XPATH):
+        return
+    body = root.find("body")
+    h1 = next(body.iter("h1"), None) if body is not None else None
+    if h1 is None:
+        return
+    for ancestor in h1.iterancestors():
+        if ancestor is body:
+            return
+        if ancestor.tag in ("div", "section") and any(
+            len(paragraph.text_content().strip()) >= _MIN_CONTAINER_PROSE for paragraph in ancestor.iter("p")
+        ):
+            ancestor.set("role", "main")
+            return
 
 
 _XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
