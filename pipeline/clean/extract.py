@@ -85,6 +85,10 @@ def _point_at_entry_container(root: HtmlElement) -> None:
     collecting paragraphs and loses the entry's lists ("<div class='content glossary-term'>"
     matches none). Then the nearest div/section around the h1 that also holds prose is
     given role="main", which trafilatura's last container XPath accepts."""
+    # <article> and <main> are among those XPaths and cheap to find; the rest test class
+    # names with regular expressions (a Python call per element), so they come last
+    if root.find(".//article") is not None or root.find(".//main") is not None:
+        return
     if any(expression(root) for expression in BODY_XPATH):
         return
     body = root.find("body")
