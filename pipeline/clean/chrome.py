@@ -39,6 +39,16 @@ _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
 # extract.extract_blocks drops the blocks that come only from marked elements.
 CHROME_MARK = "data-clean-chrome"
 MARKED = etree.XPath(f"//*[@{CHROME_MARK}]")  # every marked element, in document order
+
+
+def inside_marked(root: HtmlElement) -> set[HtmlElement]:
+    """Every element inside an element marked as chrome, the marked ones included."""
+    inside: set[HtmlElement] = set()
+    for marked in MARKED(root):
+        inside.update(marked.iter())
+    return inside
+
+
 # Cut out at once: apparatus inside paragraphs ([n], [edit]); menus and footers, which are
 # most of a real page's markup (cutting them halves the clean stage on pages of real size);
 # newsletter and share boxes, whose short paragraphs next to an A-Z list made trafilatura
@@ -130,9 +140,7 @@ class _Remover:
         # Every element inside a subtree already marked or cut: menus repeat chrome class
         # words on each item ("menu-item"), so most candidates sit inside a box already
         # judged, and a set lookup replaces a walk up the ancestors for each of them.
-        self._judged: set[HtmlElement] = set()
-        for marked in MARKED(root):  # marks the page itself carried are marks too
-            self._judged.update(marked.iter())
+        self._judged = inside_marked(root)  # marks the page itself carried are marks too
 
     def page_chars(self) -> int:
         """Visible characters of the page before any chrome was cut out.

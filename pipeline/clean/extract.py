@@ -185,8 +185,6 @@ def _heading_level(rend: str | None) -> int | None:
     return None
 
 
-
-
 def _squash(text: str) -> str:
     return "".join(text.split())
 

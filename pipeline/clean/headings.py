@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, normalize_space
-from pipeline.clean.chrome import CHROME_MARK
+from pipeline.clean.chrome import inside_marked
 from pipeline.clean.dom import HEADING_TAGS, visible_text
 
 _ANCHOR_CHARS = 40
@@ -31,8 +31,9 @@ def collect_headings(root: HtmlElement) -> list[DomHeading]:
     """The page's headings, except those inside chrome: a "Related terms" heading marked
     with its section must not come back in front of an identical paragraph of the entry."""
     headings = []
+    chrome = inside_marked(root)
     for element in root.iter(*HEADING_TAGS):
-        if _in_chrome(element):
+        if element in chrome:
             continue
         text = visible_text(element)
         if not text:
@@ -41,10 +42,6 @@ def collect_headings(root: HtmlElement) -> list[DomHeading]:
         if following:
             headings.append(DomHeading(text, int(element.tag[1]), following))
     return headings
-
-
-def _in_chrome(element: HtmlElement) -> bool:
-    return element.get(CHROME_MARK) is not None or any(a.get(CHROME_MARK) is not None for a in element.iterancestors())
 
 
 def _following_text(element: HtmlElement) -> str:
