@@ -28,6 +28,10 @@ __all__ = [
 
 # lxml refuses str input that carries an encoding declaration; the text is already decoded.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# Characters XML 1.0 forbids (C0 controls but tab, line feed and carriage return; lone
+# surrogates; U+FFFE/U+FFFF). HTML parsers treat them as parse errors, and a single one in a
+# text node makes trafilatura's XML step fail on the whole page; a space stands in for each.
+_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # libxml2 keeps elements at most this many levels deep (<html> is level 1) unless told
 # XML_PARSE_HUGE; past it, it stops building the tree and silently drops the rest of the page.
@@ -58,7 +62,7 @@ def parse_html(text: str, max_depth: int = MAX_DEPTH) -> HtmlElement:
     """
     if not 1 <= max_depth <= LIBXML2_MAX_DEPTH:
         raise ValueError(f"max_depth must be between 1 and {LIBXML2_MAX_DEPTH}, not {max_depth}")
-    text = _XML_DECLARATION.sub("", text, count=1)
+    text = _NOT_XML_CHARS.sub(" ", _XML_DECLARATION.sub("", text, count=1))
     parser = _parser()
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
@@ -72,10 +76,33 @@ def parse_html(text: str, max_depth: int = MAX_DEPTH) -> HtmlElement:
             raise ParseError(f"the page exceeds a parser limit ({entry.message.strip()})")
     if root is None:
         raise ParseError("the document has no elements")
+    _fold_extra_roots(root)
     # Cheap (one XPath step per level, in C); only needed below libxml2's own limit.
     if max_depth < LIBXML2_MAX_DEPTH and root.xpath(f"boolean(/{'/'.join(['*'] * (max_depth + 1))})"):
         raise TooDeep(f"the elements nest deeper than {max_depth} levels")
     return root
+
+
+def _fold_extra_roots(root: HtmlElement) -> None:
+    """Move what a second top-level <html> holds into the first one's <head> and <body>.
+
+    libxml2 starts a second root element for markup after a stray </html> (a footer saved
+    after the document's end). Document-wide XPaths ("//*", in our rules and in trafilatura)
+    see those elements while iterating the root does not, so the rules disagreed about which
+    elements exist; folded in, the page is one tree again and its text is judged like the rest.
+    The emptied root stays behind (lxml cannot remove a top-level element); it holds nothing.
+    """
+    for extra in list(root.itersiblings()):
+        if not isinstance(extra.tag, str):
+            continue
+        for part in list(extra):
+            target = root.find(part.tag) if part.tag in ("head", "body") else None
+            if target is None:
+                fallback = root.find("body")
+                (root if fallback is None else fallback).append(part)
+                continue
+            for child in list(part):
+                target.append(child)
 
 
 def _parser() -> lxml.html.HTMLParser:

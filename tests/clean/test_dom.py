@@ -47,3 +47,36 @@ def test_attribute_lists_from_one_pass_equal_one_xpath_per_attribute() -> None:
     scan.prefetch_attributes(names)
     for name in names:
         assert scan.with_attribute(name) == root.xpath(f"//*[@{name}]"), name
+
+
+def test_markup_after_a_stray_closing_html_is_part_of_the_page(pipeline) -> None:
+    # libxml2 opens a second root element for a footer saved after </html>; the rules'
+    # document-wide XPaths and the element list must see the same elements.
+    root = parse_html(
+        "<html><body><h1>Cortisol</h1><p>Cortisol is a steroid hormone.</p></body></html>"
+        "<footer><nav role='navigation' aria-label='Footer'><a href='/'>Home</a></nav></footer>"
+    )
+    assert all(len(extra) == 0 for extra in root.itersiblings())
+    scan = PageScan.of(root)
+    assert set(scan.with_attribute("role")) <= set(scan.elements)
+    page = (
+        "<html><head><title>Cortisol</title></head><body><h1>Cortisol</h1>"
+        "<p>Cortisol is a steroid hormone made by the adrenal glands that helps the body respond to stress.</p>"
+        "</body></html><footer><div role='contentinfo'><nav role='navigation'><a href='/a'>About us</a></nav>"
+        "</div></footer>"
+    )
+    outcome = pipeline.process(page.encode(), path="cortisol.html")
+    assert outcome.reject is None
+    assert "About us" not in outcome.records[0].definition
+
+
+def test_control_characters_in_text_do_not_fail_the_page(pipeline) -> None:
+    # A vertical tab (XML forbids it) inside a paragraph once failed trafilatura's XML step.
+    page = (
+        "<html><head><title>Cortisol</title></head><body><article><h1>Cortisol</h1>"
+        "<p>Cortisol is a steroid hormone\x0b made by the adrenal glands that helps the body respond to stress.</p>"
+        "</article></body></html>"
+    )
+    outcome = pipeline.process(page.encode(), path="cortisol.html")
+    assert outcome.reject is None, outcome.reject
+    assert outcome.records[0].definition.startswith("Cortisol is a steroid hormone made")
