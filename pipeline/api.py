@@ -34,6 +34,7 @@ from pipeline.language import SAMPLE_CHARS, LanguageCheck
 from pipeline.model import (
     Entity,
     EntityIds,
+    PageEvidence,
     Provenance,
     Quality,
     QualityWarning,
@@ -47,10 +48,14 @@ from pipeline.model import (
 from pipeline.read import GZIP_MAGIC, Limits, gunzip
 from pipeline.rejects import Rejected, RejectReason
 from pipeline.segment import Entry, NotAnEntry, segment
+from pipeline.stages.page_kind import PageVerdict, classify
 
 _PACKAGE_DIR = Path(__file__).parent
 # Rule and lexicon files whose content changes what a run produces: part of the config hash.
-_RULE_FILES = ("heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "entities/lexicon.tsv")
+_RULE_FILES = (
+    "heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "clean/signal_rules.json",
+    "stages/page_kind_rules.json", "entities/lexicon.tsv",
+)
 _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500
 _LOW_TEXT_SHARE = 0.02
@@ -112,7 +117,8 @@ class GlossaryPipeline:
             detail = f"processing took longer than the limit of {self.config.max_seconds_per_page:g} s"
             return Outcome([], self.reject(path, url, sha256, "timeout", detail), timings)
         except Rejected as rejected:
-            return Outcome([], self.reject(path, url, sha256, rejected.reason, rejected.detail), timings)
+            reject = self.reject(path, url, sha256, rejected.reason, rejected.detail, rejected.page_kind)
+            return Outcome([], reject, timings)
         except Exception as error:  # a bug on one page must not stop the batch
             detail = f"the pipeline failed on this input: {type(error).__name__}: {error}"
             return Outcome([], self.reject(path, url, sha256, "internal-error", detail[:500]), timings)
@@ -120,11 +126,20 @@ class GlossaryPipeline:
 
     def _records(self, raw: bytes, path: str, url: str | None, sha256: str, timings: dict[str, float]) -> list[Record]:
         decoded, page = clean_page(raw, path, self.config, url, timings)
+        plain_text = decoded.media_type == "text/plain"
+        with _timed(timings, "page"):
+            verdict = classify(page, _page_name(path, url), url, plain_text=plain_text)
+            if not verdict.is_entry:
+                # The text checks read English: a page in another language whose markup does not
+                # already show what it is gets the language as its reason.
+                if not verdict.structural:
+                    self._check_language(page)
+                raise Rejected("not-a-glossary-entry", verdict.detail(), page_kind=verdict.kind)
         with _timed(timings, "segment"):
-            entries = segment(page, _page_name(path, url), plain_text=decoded.media_type == "text/plain")
+            as_list = verdict.kind == "glossary-list"
+            entries = segment(page, _page_name(path, url), plain_text=plain_text, as_list=as_list)
             if isinstance(entries, NotAnEntry):
-                raise Rejected("not-a-glossary-entry", entries.detail)
-            # After segmenting: a link index or error page is a non-entry, whatever its labels' language.
+                raise Rejected("not-a-glossary-entry", entries.detail, page_kind=verdict.fallback)
             self._check_language(page)
         with _timed(timings, "tag"):
             mentions = [self.tagger.tag_record([s.text for s in entry.sections]) for entry in entries]
@@ -142,7 +157,7 @@ class GlossaryPipeline:
                 occurrence = seen[entry.term.lower()]
                 seen[entry.term.lower()] += 1
                 try:
-                    records.append(self._record(entry, entry_mentions, page, decoded, source, occurrence))
+                    records.append(self._record(entry, entry_mentions, page, decoded, source, occurrence, verdict))
                 except ValidationError as error:
                     raise Rejected("internal-error", f"a record failed validation: {error}") from error
         return records
@@ -160,6 +175,7 @@ class GlossaryPipeline:
         decoded: Decoded,
         source: Source,
         occurrence: int,
+        verdict: PageVerdict,
     ) -> Record:
         sections = [Section(kind=s.kind, heading=s.heading, text=s.text) for s in entry.sections]
         entities = [
@@ -181,19 +197,26 @@ class GlossaryPipeline:
         return Record(
             id=_record_id(source, entry.term, occurrence),
             term=entry.term,
+            page_kind="glossary-list" if verdict.kind == "glossary-list" else "entry",
             source=source,
             sections=sections,
             definition=first_text["definition"],
             origin=first_text["origin"],
             mechanism=first_text["mechanism"],
             entities=entities,
-            quality=_quality(entry, sections, entities, page, decoded),
+            quality=_quality(entry, sections, entities, page, decoded, verdict),
             provenance=Provenance(pipeline_version=__version__, config_hash=self.config_hash),
         )
 
-    def reject(self, path: str, url: str | None, sha256: str | None, reason: RejectReason, detail: str) -> Reject:
+    def reject(
+        self, path: str, url: str | None, sha256: str | None, reason: RejectReason, detail: str,
+        page_kind: str | None = None,
+    ) -> Reject:
         """A reject in this pipeline's format (also for inputs that never reached `process`)."""
-        return Reject(source=RejectSource(path=path, url=url, sha256=sha256), reason=reason, detail=detail)
+        return Reject(
+            source=RejectSource(path=path, url=url, sha256=sha256), reason=reason, detail=detail,
+            page_kind=page_kind,  # type: ignore[arg-type]
+        )
 
 
 def clean_page(
@@ -239,7 +262,8 @@ def _record_id(source: Source, term: str, occurrence: int) -> str:
 
 
 def _quality(
-    entry: Entry, sections: list[Section], entities: list[Entity], page: CleanedPage, decoded: Decoded
+    entry: Entry, sections: list[Section], entities: list[Entity], page: CleanedPage, decoded: Decoded,
+    verdict: PageVerdict,
 ) -> Quality:
     removed_chars: Counter[str] = Counter()
     for removal in page.removed:
@@ -281,6 +305,8 @@ def _quality(
         sections_found=list(dict.fromkeys(s.kind for s in sections)),
         entity_counts=dict(sorted(Counter(e.label for e in entities).items())),
         warnings=warnings,
+        page_evidence=[PageEvidence(code=e.code, kind=e.kind, weight=e.weight, fact=e.fact) for e in verdict.evidence],
+        page_scores={kind: round(score, 2) for kind, score in verdict.scores.items() if score},
     )
 
 

@@ -12,13 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.rejects import RejectReason
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 SectionKind = Literal[
     "definition", "origin", "mechanism", "context", "significance", "application", "metric", "risk", "other"
 ]
 EntityLabel = Literal["NEUROCHEMICAL", "HORMONE"]
 MediaType = Literal["text/html", "text/plain"]
+# What the page stage decided a page is (pipeline/stages/page_kind.py).
+EntryPageKind = Literal["entry", "glossary-list"]
+PageKind = Literal[
+    "entry", "glossary-list", "article", "forum", "product", "listing", "landing", "documentation", "error"
+]
 
 
 class _Strict(BaseModel):
@@ -66,6 +71,13 @@ class QualityWarning(_Strict):
     message: str
 
 
+class PageEvidence(_Strict):
+    code: str = Field(description="The check that fired, e.g. defining-lead, byline, posts.")
+    kind: PageKind = Field(description="The page kind it supports.")
+    weight: float
+    fact: str = Field(description="What was seen on this page.")
+
+
 class Quality(_Strict):
     kept_chars: int = Field(ge=0, description="Characters of section text in this record.")
     removed_chars: dict[str, int] = Field(description="Characters removed from the page, by reason.")
@@ -73,6 +85,10 @@ class Quality(_Strict):
     sections_found: list[SectionKind]
     entity_counts: dict[str, int] = Field(description="Mentions by label.")
     warnings: list[QualityWarning]
+    page_evidence: list[PageEvidence] = Field(
+        description="The evidence the page stage weighed, the decided kind's first; scores by kind in page_scores."
+    )
+    page_scores: dict[str, float] = Field(description="Total evidence weight by page kind.")
 
 
 class Provenance(_Strict):
@@ -81,9 +97,10 @@ class Provenance(_Strict):
 
 
 class Record(_Strict):
-    schema_version: Literal["1.0.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.1.0"] = SCHEMA_VERSION
     id: str = Field(pattern=r"^[0-9a-f]{16}$", description="Stable across runs for the same entry of the same source.")
     term: str = Field(min_length=1)
+    page_kind: EntryPageKind = Field(description="entry: the page is one term; glossary-list: one of several.")
     source: Source
     sections: list[Section] = Field(min_length=1)
     definition: str | None
@@ -120,6 +137,9 @@ class Reject(_Strict):
     source: RejectSource
     reason: RejectReason
     detail: str = Field(min_length=1, description="One sentence saying what is wrong with the input.")
+    page_kind: PageKind | None = Field(
+        None, description="For not-a-glossary-entry: what the page is instead (article, forum, product, ...)."
+    )
 
 
 def json_schemas() -> dict[str, dict[str, object]]:

@@ -24,7 +24,8 @@ RejectReason = Literal[
 class Rejected(Exception):
     """A stage's verdict that an input gives no record; carries the reason code."""
 
-    def __init__(self, reason: RejectReason, detail: str) -> None:
+    def __init__(self, reason: RejectReason, detail: str, page_kind: str | None = None) -> None:
         super().__init__(detail)
         self.reason: RejectReason = reason
         self.detail = detail
+        self.page_kind = page_kind  # for not-a-glossary-entry: what the page is instead

@@ -24,15 +24,8 @@ _ALIASES_PATH = Path(__file__).with_name("heading_aliases.json")
 _MAX_HEADING_WORDS = 10
 _SENTENCE_END = re.compile(r"[.!,;]$")
 _RUN_IN = re.compile(r"^(?P<label>[^.:!?]{2,60}?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
-# Error pages say so in their title; a bare "error" is a word glossary terms use too, and a
-# bare number is part of many names ("Serotonin Signalling 404"): 404/410 count when they
-# open the title or come with "error", "HTTP", "not found" or "gone".
-_ERROR_PAGE = re.compile(
-    r"^\s*(?:error\s*:?\s*)?(?:404|410)\b|\b(?:error|http)\s*:?\s*(?:404|410)\b"
-    r"|\b(?:404|410)\s*(?:error|not found|gone)\b"
-    r"|\b(?:page not found|page (?:does not|doesn't) exist|file not found)\b|^\s*not found\s*$",
-    re.IGNORECASE,
-)
+# Letter headings of A-Z pages: "A", "B", "A–C", "0-9", "#".
+_LETTER_HEADING = re.compile(r"^(?:[A-Z]|[A-Z]\s*[-–]\s*[A-Z]|0-9|#)$")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||::|–|—|-|·|»)\s+|:\s+")
 _MIN_ENTRY_WORDS = 12
 
@@ -83,7 +76,6 @@ class HeadingAliases:
     exact: dict[str, SectionKind]
     patterns: list[tuple[re.Pattern[str], SectionKind]]
     apparatus: frozenset[str]
-    list_title_words: tuple[str, ...]
     title_suffix: re.Pattern[str]  # a site or "Meaning & Definition" suffix at the end of a title
     part_of_speech_labels: frozenset[str]
 
@@ -113,7 +105,6 @@ def load_aliases(path: Path = _ALIASES_PATH) -> HeadingAliases:
         exact=exact,
         patterns=patterns,
         apparatus=frozenset(heading_key(h) for h in data["apparatus_headings"]["headings"]),
-        list_title_words=tuple(data["list_page_title_words"]["words"]),
         title_suffix=re.compile(
             r"\s*(?:[:|–—\-]\s*)?(?:"
             + "|".join(re.escape(x) for x in sorted(data["title_suffixes"]["suffixes"], key=len, reverse=True))
@@ -134,18 +125,16 @@ def heading_as_written(heading: str) -> str:
     return normalize_space(heading).rstrip(":").rstrip()
 
 
-def segment(page: CleanedPage, source_name: str, plain_text: bool) -> list[Entry] | NotAnEntry:
+def segment(page: CleanedPage, source_name: str, plain_text: bool, as_list: bool = False) -> list[Entry] | NotAnEntry:
+    """The page's entries: one per term when the page stage found a glossary list
+    (`as_list`), else one entry for the whole page, whatever lists or FAQs it holds."""
     aliases = load_aliases()
-    if any(_ERROR_PAGE.search(t) for t in page.meta.h1) or (
-        not page.meta.h1 and _ERROR_PAGE.search(page.meta.title or "")
-    ):
-        return NotAnEntry(f"the page is an error page ({(page.meta.h1 or [page.meta.title])[0]!r})")
     tokens = _tokenize(page.blocks, aliases, plain_text)
     if sum(len(t.text.split()) for t in tokens if isinstance(t, _Text)) < _MIN_ENTRY_WORDS:
         return NotAnEntry("the page has no entry text after cleaning (too little prose left)")
 
-    groups = _split_terms(tokens, aliases, _page_title(page))
-    if groups is not None:
+    groups = _split_terms(tokens, aliases) if as_list else None
+    if groups:
         entries = [_build_entry(term, body, aliases) for term, body in groups]
         for entry in entries:
             entry.terms_on_page = len(entries)
@@ -158,17 +147,6 @@ def segment(page: CleanedPage, source_name: str, plain_text: bool) -> list[Entry
     if all(not _is_prose(e) for e in entries):
         return NotAnEntry("the page text is a list of links or labels, not a definition")
     return entries
-
-
-def _page_title(page: CleanedPage) -> str:
-    """The page's own title: its first <h1>, else the <title> before any site-name separator.
-
-    The site name is left out because "Hormone Glossary" in "Cortisol | Hormone Glossary"
-    names the site, not a list of terms on this page.
-    """
-    if page.meta.h1:
-        return page.meta.h1[0]
-    return _TITLE_SEPARATORS.split(page.meta.title or "")[0]
 
 
 def _is_prose(entry: Entry) -> bool:
@@ -218,13 +196,15 @@ def _run_in_label(block: Block, aliases: HeadingAliases) -> tuple[str, str] | No
     return None
 
 
-def _split_terms(
-    tokens: list[_Token], aliases: HeadingAliases, page_title: str
-) -> list[tuple[str, list[_Token]]] | None:
-    """Pages listing several terms: <dt> items, or repeated same-level term headings."""
+def _split_terms(tokens: list[_Token], aliases: HeadingAliases) -> list[tuple[str, list[_Token]]] | None:
+    """The terms of a glossary list: <dt> items, or repeated same-level term headings.
+
+    Letter headings (A, B, ...) of A-Z pages are navigation: they end the previous term's
+    text and are never terms themselves.
+    """
     starts = [i for i, t in enumerate(tokens) if isinstance(t, _Heading) and t.is_term]
     if not starts:
-        starts = _repeated_term_headings(tokens, aliases, page_title)
+        starts = _repeated_term_headings(tokens, aliases)
     if not starts:
         return None
     groups = []
@@ -232,17 +212,19 @@ def _split_terms(
         end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
         heading = tokens[start]
         assert isinstance(heading, _Heading)
-        groups.append((heading_as_written(heading.text), tokens[start + 1 : end]))
+        body = [t for t in tokens[start + 1 : end] if not (isinstance(t, _Heading) and is_letter_heading(t.text))]
+        groups.append((heading_as_written(heading.text), body))
     return groups
 
 
-def _repeated_term_headings(tokens: list[_Token], aliases: HeadingAliases, page_title: str) -> list[int]:
-    title = page_title.lower()
-    if not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", title) for w in aliases.list_title_words):
-        return []
+def is_letter_heading(text: str) -> bool:
+    return bool(_LETTER_HEADING.match(text))
+
+
+def _repeated_term_headings(tokens: list[_Token], aliases: HeadingAliases) -> list[int]:
     by_level: dict[int, list[int]] = {}
     for i, token in enumerate(tokens):
-        if isinstance(token, _Heading) and token.level and token.level > 1:
+        if isinstance(token, _Heading) and token.level and token.level > 1 and not is_letter_heading(token.text):
             by_level.setdefault(token.level, []).append(i)
     for level in sorted(by_level):
         positions = by_level[level]
@@ -250,6 +232,12 @@ def _repeated_term_headings(tokens: list[_Token], aliases: HeadingAliases, page_
         if len(positions) >= 2 and all(aliases.kind_of(n) is None and not n.endswith("?") for n in names):
             return positions
     return []
+
+
+def entry_term(page: CleanedPage, source_name: str, plain_text: bool) -> str:
+    """The term the page titles itself with, as a single entry would be named."""
+    aliases = load_aliases()
+    return _single_term(_tokenize(page.blocks, aliases, plain_text), page, source_name, aliases, plain_text)[0]
 
 
 def _single_term(
@@ -261,10 +249,10 @@ def _single_term(
     candidates = [
         *meta.defined_terms[:1],
         *([heading_h1] if heading_h1 else []),
-        *[h for h in meta.h1 if meta.title and _strip_suffix(h, aliases).lower() in meta.title.lower()],
+        *[h for h in meta.h1 if meta.title and strip_title_suffix(h, aliases).lower() in meta.title.lower()],
         *meta.h1[:1],
     ]
-    term = next((_strip_suffix(c, aliases) for c in candidates if c), None)
+    term = next((strip_title_suffix(c, aliases) for c in candidates if c), None)
     first = tokens[0] if tokens else None
     if (
         term is None
@@ -274,18 +262,18 @@ def _single_term(
     ):
         term = heading_as_written(first.text)
     if term is None and meta.title:
-        term = _strip_suffix(_TITLE_SEPARATORS.split(meta.title)[0], aliases) or None
+        term = strip_title_suffix(_TITLE_SEPARATORS.split(meta.title)[0], aliases) or None
     if term is None:
         term = _term_from_file_name(source_name)
     # The title heading is the term, not a section heading.
     while tokens and isinstance(tokens[0], _Heading) and (
-        tokens[0].level == 1 or heading_key(_strip_suffix(tokens[0].text, aliases)) == heading_key(term)
+        tokens[0].level == 1 or heading_key(strip_title_suffix(tokens[0].text, aliases)) == heading_key(term)
     ):
         tokens = tokens[1:]
     return term, tokens
 
 
-def _strip_suffix(title: str, aliases: HeadingAliases) -> str:
+def strip_title_suffix(title: str, aliases: HeadingAliases) -> str:
     """'Estrogen Dominance: Meaning & Definition' -> 'Estrogen Dominance'."""
     text = normalize_space(title)
     match = aliases.title_suffix.search(text)

@@ -116,6 +116,8 @@ def arrow_type(annotation: Any) -> pa.DataType:
         return pa.string()
     if annotation is int:
         return pa.int64()
+    if annotation is float:
+        return pa.float64()
     if origin is list:
         return pa.list_(arrow_type(args[0]))
     if origin is dict:

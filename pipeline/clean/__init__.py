@@ -21,6 +21,7 @@ from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import read_meta
+from pipeline.clean.signals import read_signals
 
 __all__ = [
     "Block", "CleanedPage", "PageMeta", "ParseError", "Removal", "TooDeep", "clean_html", "clean_text", "parse_html"
@@ -117,6 +118,7 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     markup_chars = len(text)
     scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
     removed = remove_consent_nodes(scan)
+    signals = read_signals(root)  # before the chrome goes: bylines, comments and pagination are evidence
     removed += remove_chrome_nodes(scan)
     meta = read_meta(root)
     headings = collect_headings(root)
@@ -127,6 +129,7 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
         removed=removed,
         meta=meta,
         markup_chars=markup_chars,
+        signals=signals,
     )
 
 

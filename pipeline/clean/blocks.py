@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipeline.clean.signals import PageSignals
+
 BlockRole = Literal["heading", "term", "paragraph", "item"]
 
 
@@ -67,6 +69,10 @@ class PageMeta:
     canonical_url: str | None = None
     defined_terms: list[str] = field(default_factory=list)
     language: str | None = None
+    # schema.org types of the page's JSON-LD nodes ("Article", "Product", "DefinedTerm"...)
+    jsonld_types: list[str] = field(default_factory=list)
+    og_type: str | None = None  # <meta property="og:type">, lower case
+    description: str | None = None  # <meta name="description">
 
 
 @dataclass(slots=True)
@@ -75,6 +81,7 @@ class CleanedPage:
     removed: list[Removal]
     meta: PageMeta
     markup_chars: int = 0
+    signals: PageSignals = field(default_factory=PageSignals)
 
     @property
     def text_chars(self) -> int:

@@ -10,9 +10,13 @@ from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import PageMeta, normalize_space
 
+_MAX_DESCRIPTION_CHARS = 500
+# A JSON-LD block past this size is a data dump; its types are not worth the parse.
+_MAX_JSON_LD_CHARS = 1_000_000
+
 
 def read_meta(root: HtmlElement) -> PageMeta:
-    """Read title, <h1>s, canonical URL, JSON-LD DefinedTerm names and language.
+    """Read title, <h1>s, canonical URL, og:type, description, JSON-LD types and DefinedTerm names, language.
 
     Call it after consent removal, so that a consent popup's own <h1> is already gone.
     """
@@ -25,30 +29,45 @@ def read_meta(root: HtmlElement) -> PageMeta:
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             meta.canonical_url = link.get("href", "").strip() or None
             break
-    if meta.canonical_url is None:
-        for tag in root.iter("meta"):
-            if (tag.get("property") or "").lower() == "og:url" and tag.get("content"):
-                meta.canonical_url = tag.get("content", "").strip() or None
-                break
+    for tag in root.iter("meta"):
+        key = (tag.get("property") or tag.get("name") or "").lower()
+        content = normalize_space(tag.get("content") or "")
+        if not content:
+            continue
+        if key == "og:url" and meta.canonical_url is None:
+            meta.canonical_url = content
+        elif key == "og:type" and meta.og_type is None:
+            meta.og_type = content.lower()
+        elif key in ("description", "og:description") and meta.description is None:
+            meta.description = content[:_MAX_DESCRIPTION_CHARS]
     for script in root.iter("script"):
         if (script.get("type") or "").lower().strip() == "application/ld+json":
-            meta.defined_terms.extend(_defined_term_names(script.text or ""))
+            _read_json_ld(script.text or "", meta)
     html = root if root.tag == "html" else root.find(".//html")
     if html is not None and html.get("lang"):
         meta.language = html.get("lang", "").split("-")[0].lower() or None
     return meta
 
 
-def _defined_term_names(payload: str) -> list[str]:
+def _read_json_ld(payload: str, meta: PageMeta) -> None:
+    """Collect the nodes' schema.org types and the names of DefinedTerm nodes."""
+    if len(payload) > _MAX_JSON_LD_CHARS:
+        return
     try:
         data = json.loads(payload)
-    except ValueError:
-        return []
-    return [
-        normalize_space(node["name"])
-        for node in _json_nodes(data)
-        if _is_type(node, "DefinedTerm") and isinstance(node.get("name"), str) and node["name"].strip()
-    ]
+    except (ValueError, RecursionError):
+        return
+    try:
+        for node in _json_nodes(data):
+            kinds = node.get("@type")
+            for kind in kinds if isinstance(kinds, list) else [kinds]:
+                name = kind.rsplit("/", 1)[-1] if isinstance(kind, str) else ""  # "http://schema.org/Article"
+                if name and name not in meta.jsonld_types:
+                    meta.jsonld_types.append(name)
+            if _is_type(node, "DefinedTerm") and isinstance(node.get("name"), str) and node["name"].strip():
+                meta.defined_terms.append(normalize_space(node["name"]))
+    except RecursionError:  # nesting deeper than Python's stack: the types read so far stand
+        return
 
 
 def _json_nodes(data: Any) -> Iterator[dict[str, Any]]:
