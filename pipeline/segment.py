@@ -139,6 +139,9 @@ def segment(page: CleanedPage, source_name: str, plain_text: bool, as_list: bool
         for entry in entries:
             entry.terms_on_page = len(entries)
     else:
+        # Inside a single entry a definition list is content: each <dt> stays a line of the
+        # section it sits in, never a section of its own.
+        tokens = [_Text(t.text) if isinstance(t, _Heading) and t.is_term else t for t in tokens]
         term, tokens = _single_term(tokens, page, source_name, aliases, plain_text)
         entries = [_build_entry(term, tokens, aliases)]
     entries = [e for e in entries if any(s.paragraphs for s in e.sections)]

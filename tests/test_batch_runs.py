@@ -100,7 +100,8 @@ def test_warc_html_responses_become_sources_and_other_records_are_counted_as_ski
 def test_jsonl_lines_are_sources_and_a_broken_line_is_a_parse_error_reject(tmp_path):
     scraped = tmp_path / "scraped.jsonl"
     lines = [json.dumps({"link": "https://example.org/a", "body": page(TERMS[0])}),
-             json.dumps({"link": "https://example.org/b", "text": f"{TERMS[1]}\n{LEAD}\nOrigin\n{ORIGIN}\n"}),
+             json.dumps({"link": "https://example.org/b",
+                         "text": f"{TERMS[1]}\n{TERMS[1]} is named here. {LEAD}\nOrigin\n{ORIGIN}\n"}),
              '{"link": "https://example.org/c", "body": "<html>',  # cut off by the scraper
              "",
              json.dumps({"link": "https://example.org/d"})]

@@ -41,7 +41,7 @@ def write_good_pages(folder: Path) -> list[Path]:
     folder.mkdir(parents=True)
     pages = {
         "serotonin-tone.html": good_page("Serotonin Tone").encode(),
-        "dopamine-drive.txt": f"Dopamine Drive\n{LEAD}\nOrigin\n{ORIGIN}\n".encode(),
+        "dopamine-drive.txt": f"Dopamine Drive\nDopamine drive is named here. {LEAD}\nOrigin\n{ORIGIN}\n".encode(),
         "cortisol-curve.html.gz": gzip.compress(good_page("Cortisol Curve").encode(), mtime=0),
         "melatonin-onset.html": good_page("Melatonin Onset").encode("utf-16"),
         "oxytocin-bond.html": good_page("Oxytocin Bond – Café").replace("utf-8", "windows-1252").encode("cp1252"),

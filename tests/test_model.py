@@ -24,6 +24,7 @@ def _record(**changes: object) -> dict:
     data = {
         "id": "0123456789abcdef",
         "term": "Melatonin Timing",
+        "page_kind": "entry",
         "source": {"path": "melatonin-timing.html", "url": None, "sha256": "a" * 64, "media_type": "text/html",
                    "encoding": "utf-8"},
         "sections": [
@@ -37,7 +38,10 @@ def _record(**changes: object) -> dict:
                       "canonical": "melatonin", "ids": {"mesh": "D008550", "chebi": None}, "section": 0,
                       "start": DEFINITION.index("melatonin"), "end": DEFINITION.index("melatonin") + 9}],
         "quality": {"kept_chars": len(DEFINITION) + len(ORIGIN), "removed_chars": {}, "removed": [],
-                    "sections_found": ["definition", "origin"], "entity_counts": {"HORMONE": 1}, "warnings": []},
+                    "sections_found": ["definition", "origin"], "entity_counts": {"HORMONE": 1}, "warnings": [],
+                    "page_evidence": [{"code": "defining-lead", "kind": "entry", "weight": 3.0,
+                                       "fact": "the lead defines 'Melatonin Timing'"}],
+                    "page_scores": {"entry": 3.0}},
         "provenance": {"pipeline_version": "0.1.0", "config_hash": "fedcba9876543210"},
     }
     data.update(changes)
@@ -116,6 +120,8 @@ def test_definition_is_the_first_of_two_definition_sections():
         pytest.param({"sections": []}, id="no-sections"),
         pytest.param({"unexpected": 1}, id="extra-field"),
         pytest.param({"schema_version": "0.9"}, id="other-schema-version"),
+        # a record is an entry or one term of a glossary list; an article page gives a reject
+        pytest.param({"page_kind": "article"}, id="record-of-a-non-entry-kind"),
     ],
 )
 def test_shape_errors_fail_both_schema_and_model(changes):

@@ -23,8 +23,10 @@ def _page(body: str, title: str = "Serotonin Tone", head: str = "", before_main:
     )
 
 
-def _entries(html: str, name: str = "serotonin-tone.html") -> list[Entry]:
-    result = segment(clean_html(html), name, plain_text=False)
+def _entries(html: str, name: str = "serotonin-tone.html", as_list: bool = False) -> list[Entry]:
+    """The page's entries; `as_list` as the page stage decides it for a glossary list
+    (tests/test_page_kind.py checks that decision on the same kinds of page)."""
+    result = segment(clean_html(html), name, plain_text=False, as_list=as_list)
     assert not isinstance(result, NotAnEntry), result
     return result
 
@@ -131,7 +133,7 @@ def test_a_dl_page_gives_one_entry_per_dt():
     texts = [LEAD, ORIGIN, MECHANISM]
     items = "".join(f"<dt>{t}</dt><dd>{x}</dd>" for t, x in zip(terms, texts, strict=True))
     entries = _entries(_page(f"<h1>Hormone Glossary: S</h1><dl>{items}</dl>", title="Hormone Glossary: S"),
-                       "glossary-s.html")
+                       "glossary-s.html", as_list=True)
     assert [e.term for e in entries] == terms
     assert [_shape(e) for e in entries] == [[("definition", None, x)] for x in texts]
     assert all(e.terms_on_page == 3 for e in entries)
@@ -142,9 +144,25 @@ def test_repeated_h3_terms_under_a_glossary_title_give_one_entry_per_term():
     texts = [LEAD, ORIGIN, MECHANISM]
     body = "".join(f"<h3>{t}</h3><p>{x}</p>" for t, x in zip(terms, texts, strict=True))
     entries = _entries(_page(f"<h1>Glossary of Terms: S</h1>{body}", title="Glossary of Terms: S | Site"),
-                       "glossary-s.html")
+                       "glossary-s.html", as_list=True)
     assert [e.term for e in entries] == terms
     assert [e.sections[0].text for e in entries] == texts
+
+
+def test_a_dl_inside_a_single_entry_stays_part_of_it():
+    terms = "".join(f"<dt>{t}</dt><dd>{x}</dd>" for t, x in (("Raphe", ORIGIN), ("Tone", MECHANISM)))
+    entry = _one(_page(f"<h1>Serotonin Tone</h1><p>{LEAD}</p><h2>Terms used here</h2><dl>{terms}</dl>"))
+    assert entry.term == "Serotonin Tone"
+    assert entry.terms_on_page == 1
+    assert ORIGIN in entry.sections[-1].text and MECHANISM in entry.sections[-1].text
+
+
+def test_letter_headings_of_an_a_to_z_page_are_not_terms():
+    body = (f"<h2>S</h2><h3>Serotonin Tone</h3><p>{LEAD}</p><h3>Somatostatin Release</h3><p>{ORIGIN}</p>"
+            f"<h2>T</h2><h3>Thyroid Drive</h3><p>{MECHANISM}</p>")
+    entries = _entries(_page(f"<h1>Glossary A–Z</h1>{body}", title="Glossary A–Z"), "glossary.html", as_list=True)
+    assert [e.term for e in entries] == ["Serotonin Tone", "Somatostatin Release", "Thyroid Drive"]
+    assert [e.sections[0].text for e in entries] == [LEAD, ORIGIN, MECHANISM]
 
 
 def test_repeated_section_headings_do_not_split_a_single_entry():
@@ -197,21 +215,6 @@ def test_a_home_made_consent_modal_h1_is_never_the_term():
     entry = _one(_page(f"<h1>Serotonin Tone</h1><p>{LEAD}</p><p>{ORIGIN}</p>", before_main=popup))
     assert entry.term == "Serotonin Tone"
     assert "cookie" not in " ".join(s.text for s in entry.sections).lower()
-
-
-@pytest.mark.parametrize(
-    ("title", "h1"),
-    [("Page not found | Example Health", "404 - Page not found"),
-     ("Error 404 | Example Health", "Page not found"),
-     ("Example Health", "Oops! Error 404"),
-     ("Example Health", "404"),
-     ("Example Health", "410 Gone"),
-     ("Example Health", "HTTP 404 Not Found")],
-)
-def test_a_404_page_is_not_an_entry(title, h1):
-    body = (f"<h1>{h1}</h1><p>Sorry, the page you were looking for has moved or never existed. "
-            "Try the search box or browse the glossary index from the home page instead.</p>")
-    assert isinstance(segment(clean_html(_page(body, title=title)), "missing.html", plain_text=False), NotAnEntry)
 
 
 def test_a_page_of_links_is_not_an_entry():

@@ -44,6 +44,10 @@ _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.!?](?=\s|$)")
 _DICTIONARY_LEAD = re.compile(
     r"^\s*(?:\((?:noun|n\.|verb|adj\.|adjective|abbr\.?|abbreviation)\)|\[[^\]]{1,40}\])", re.IGNORECASE
 )
+# What may stand before the term in a defining sentence: an article, or a field ("In biology, ").
+_LEAD_IN = re.compile(r"\s*(?:(?:the|a|an)\s+|in [\w\s-]{1,30},\s+)?")
+# A number standing alone ("Tax 101", "7 Ways") marks a headline; "IGF-1" or "5-HTP" is a name.
+_LONE_NUMBER = re.compile(r"(?<![\w-])\d+(?![\w-])")
 # Evidence from markup alone, weighed for pages whose text the English checks cannot read.
 _MIN_STRUCTURAL_SCORE = 2.5
 
@@ -95,6 +99,8 @@ class _Rules:
     headline_words: frozenset[str]
     list_title: re.Pattern[str]
     patterns: dict[str, re.Pattern[str]]
+    copulas: frozenset[str]
+    copula_complements: frozenset[str]
 
     def rule(self, kind: str, code: str) -> dict[str, Any]:
         rule: dict[str, Any] = self.data["evidence"][kind][code]
@@ -126,6 +132,8 @@ def _rules() -> _Rules:
         headline_words=frozenset(data["term_title"]["headline_words"]),
         list_title=re.compile(r"(?<!\w)(?:" + _alternation(data["list"]["title_words"]) + r")(?!\w)", re.IGNORECASE),
         patterns=patterns,
+        copulas=frozenset(definition["copulas"]),
+        copula_complements=frozenset(definition["copula_complements"]),
     )
 
 
@@ -220,7 +228,9 @@ Check = Callable[[_Page, dict[str, Any], _Rules], str | None]
 
 def _term_forms(term: str) -> list[str]:
     """The term as a lead may write it: whole, without a bracketed part, its abbreviation,
-    singular or plural."""
+    singular or plural. Markup shown as text in a title ("Dopamine Tone <script>...") is no
+    part of the term."""
+    term = term.split("<", 1)[0].strip() or term
     base = normalize_space(re.sub(r"\s*\([^)]*\)", "", term)).lower()
     forms = {term.lower(), base}
     forms.update(a.lower() for a in re.findall(r"\(([^)]{1,15})\)", term))
@@ -230,31 +240,31 @@ def _term_forms(term: str) -> list[str]:
 
 
 def _defines(sentence: str, term: str, rules: _Rules) -> bool:
-    """Does the sentence define the term: the term (or most of its words) as the subject,
-    then a defining verb, within the first words?"""
-    low = sentence.lower()
+    """Does the sentence define the term? The term opens it (after at most three words such
+    as "The" or "In biology,"), then, after at most a short apposition, a defining verb; a
+    copula must be followed by what names a genus ("is a ...", "is the ...", "is produced ...")."""
     if not term:
         return False
-    verb = rules.defining_verbs.search(low)
-    max_words = int(rules.data["definition"]["max_subject_words"]) + len(term.split())
+    low = sentence.lower()
+    definition = rules.data["definition"]
     for form in _term_forms(term):
         start = low.find(form)
-        if start < 0 or len(low[:start].split()) > 3:  # "The", "In biology," before the term
+        if start < 0 or not _LEAD_IN.fullmatch(low[:start]):
             continue
         rest = low[start + len(form):]
+        if rest[:1].isalnum():  # "cortisolemia" does not open with "cortisol"
+            continue
         if _DICTIONARY_LEAD.match(rest) or re.match(r"\s*(?:[:—–]|\s-\s)\s*\S", rest):
             return True
-        if verb and verb.start() >= start and len(low[:verb.start()].split()) <= max_words:
+        verb = rules.defining_verbs.search(rest)
+        if verb is None or len(rest[: verb.start()].split()) > definition["max_subject_words"]:
+            continue
+        if verb.group(0).strip(" ,;(") not in rules.copulas:
             return True
-    if verb is None:
-        return False
-    subject = set(_WORD.findall(low[: verb.start()]))
-    content = [w.lower() for w in _WORD.findall(term) if len(w) >= 3]
-    if not content or len(low[: verb.start()].split()) > max_words:
-        return False
-    # "Cortisol's awakening response is ..." for "Cortisol Awakening Response": most words, by stem
-    found = sum(any(s.startswith(w[:5]) or w.startswith(s[:5]) for s in subject if len(s) >= 3) for w in content)
-    return found >= max(1, round(0.6 * len(content)))
+        following = rest[verb.end():].split()[:1]
+        if following and following[0].strip(",;:") in rules.copula_complements:
+            return True
+    return False
 
 
 def _check_defining_lead(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
@@ -287,7 +297,8 @@ def _term_like(text: str, rules: _Rules) -> bool:
     return (
         0 < len(words) <= int(rules.data["term_title"]["max_words"])
         and not (set(words) & rules.headline_words)
-        and not re.match(r"\s*\d", text)
+        and not _LONE_NUMBER.search(text)
+        and ":" not in text
         and not text.rstrip().endswith(("!", "?", "."))
     )
 
@@ -608,11 +619,14 @@ def _list_terms(facts: _Page, rules: _Rules) -> tuple[int, str] | None:
         return None
     letters = sum(1 for b in blocks if b.role == "heading" and is_letter_heading(b.text))
     titles = [facts.title, facts.page.meta.title or ""]
+    # A glossary's URL holds its single-entry pages too: it counts only where the page's
+    # lead does not define the page's own term.
     presented = (
         any(t and rules.list_title.search(t) for t in titles)
-        or bool(facts.url_tokens & set(config["url_words"]))
         or bool(facts.types & set(config["jsonld_types"]))
         or letters >= 2
+        or (bool(facts.url_tokens & set(config["url_words"])) and not any(_defines(s, facts.term, rules)
+                                                                          for s in facts.lead))
     )
     if not presented:
         return None
