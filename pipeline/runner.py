@@ -52,6 +52,7 @@ class RunSummary:
     records: int = 0
     sources_with_records: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
+    page_kinds: Counter[str] = field(default_factory=Counter)  # inputs by the page stage's verdict
     skipped_files: list[str] = field(default_factory=list)
     skipped_units: Counter[str] = field(default_factory=Counter)
     reused: int = 0
@@ -75,6 +76,8 @@ class RunSummary:
             self.sources_with_records += unit.records > 0
             if unit.reason is not None:
                 self.rejects[unit.reason] += 1
+            if unit.page_kind is not None:
+                self.page_kinds[unit.page_kind] += 1
 
 
 def run(
@@ -168,6 +171,8 @@ def _run_report(
             "sources_with_records": summary.sources_with_records,
             "rejects": sum(summary.rejects.values()),
             "rejects_by_reason": dict(sorted(summary.rejects.items())),
+            # Inputs by what the page stage decided they are; inputs rejected before it are not counted.
+            "inputs_by_page_kind": dict(sorted(summary.page_kinds.items())),
             "skipped_files": len(summary.skipped_files),
             "skipped_units": dict(sorted(summary.skipped_units.items())),
             "reused_inputs": summary.reused,

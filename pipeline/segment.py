@@ -23,6 +23,9 @@ _ALIASES_PATH = Path(__file__).with_name("heading_aliases.json")
 # A heading is short and is not a sentence; question headings ("What is X?") are allowed.
 _MAX_HEADING_WORDS = 10
 _SENTENCE_END = re.compile(r"[.!,;]$")
+# A glossary term set in bold is at most this long, and a dash or colon separates it from its text.
+_MAX_TERM_WORDS = 6
+_TERM_SEPARATOR = re.compile(r"\s*(?:[—–:]|\s-)\s*(?=\S)")
 _RUN_IN = re.compile(r"^(?P<label>[^.:!?]{2,60}?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
 # Letter headings of A-Z pages: "A", "B", "A–C", "0-9", "#".
 _LETTER_HEADING = re.compile(r"^(?:[A-Z]|[A-Z]\s*[-–]\s*[A-Z]|0-9|#)$")
@@ -77,6 +80,7 @@ class HeadingAliases:
     patterns: list[tuple[re.Pattern[str], SectionKind]]
     apparatus: frozenset[str]
     title_suffix: re.Pattern[str]  # a site or "Meaning & Definition" suffix at the end of a title
+    title_question: re.Pattern[str]  # "What is X?", "X: what it is": a title that names its term X
     part_of_speech_labels: frozenset[str]
 
     def kind_of(self, heading: str) -> SectionKind | None:
@@ -112,6 +116,7 @@ def load_aliases(path: Path = _ALIASES_PATH) -> HeadingAliases:
             re.IGNORECASE,
         ),
         part_of_speech_labels=frozenset(data["part_of_speech_labels"]["labels"]),
+        title_question=re.compile(data["title_questions"]["pattern"], re.IGNORECASE),
     )
 
 
@@ -133,6 +138,8 @@ def segment(page: CleanedPage, source_name: str, plain_text: bool, as_list: bool
     if sum(len(t.text.split()) for t in tokens if isinstance(t, _Text)) < _MIN_ENTRY_WORDS:
         return NotAnEntry("the page has no entry text after cleaning (too little prose left)")
 
+    if as_list:
+        tokens = _with_run_in_terms(page.blocks, tokens, aliases, plain_text)
     groups = _split_terms(tokens, aliases) if as_list else None
     if groups:
         entries = [_build_entry(term, body, aliases) for term, body in groups]
@@ -183,6 +190,22 @@ def _looks_like_heading(text: str) -> bool:
     return len(text.split()) <= _MAX_HEADING_WORDS and not _SENTENCE_END.search(text)
 
 
+def run_in_term(block: Block) -> tuple[str, str] | None:
+    """"<b>Adrenaline</b> — a hormone made ..." -> ("Adrenaline", "a hormone made ..."): a short
+    bold name opening a paragraph, then a dash or colon, then its text. The entry form of
+    glossary lists that set each term in bold at the start of its paragraph."""
+    lead = block.bold_lead
+    if block.role != "paragraph" or not lead or block.all_bold or len(lead.split()) > _MAX_TERM_WORDS:
+        return None
+    if not block.text.startswith(lead):
+        return None
+    match = _TERM_SEPARATOR.match(block.text[len(lead):])
+    if lead.endswith(":"):
+        rest = block.text[len(lead):].strip()
+        return (heading_as_written(lead), rest) if rest else None
+    return (lead.strip(), block.text[len(lead) + match.end():].strip()) if match else None
+
+
 def _run_in_label(block: Block, aliases: HeadingAliases) -> tuple[str, str] | None:
     """"Origin: The term ..." -> ("Origin", "The term ..."), when the label is a heading.
 
@@ -210,7 +233,7 @@ def _split_terms(tokens: list[_Token], aliases: HeadingAliases) -> list[tuple[st
         starts = _repeated_term_headings(tokens, aliases)
     if not starts:
         return None
-    groups = []
+    groups: list[tuple[str, list[_Token]]] = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
         heading = tokens[start]
@@ -218,6 +241,25 @@ def _split_terms(tokens: list[_Token], aliases: HeadingAliases) -> list[tuple[st
         body = [t for t in tokens[start + 1 : end] if not (isinstance(t, _Heading) and is_letter_heading(t.text))]
         groups.append((heading_as_written(heading.text), body))
     return groups
+
+
+def _with_run_in_terms(
+    blocks: list[Block], tokens: list[_Token], aliases: HeadingAliases, plain_text: bool
+) -> list[_Token]:
+    """On a glossary list without <dt> terms, paragraphs that open with a bold term become
+    the term and its text (a list of "<b>Term</b> — text" paragraphs)."""
+    if any(isinstance(t, _Heading) and t.is_term for t in tokens):
+        return tokens
+    if sum(run_in_term(b) is not None for b in blocks) < 2:
+        return tokens
+    rebuilt: list[_Token] = []
+    for block in blocks:
+        found = run_in_term(block)
+        if found is None:
+            rebuilt.extend(_tokenize([block], aliases, plain_text))
+        else:
+            rebuilt.extend((_Heading(found[0], None, is_term=True), _Text(found[1])))
+    return rebuilt
 
 
 def is_letter_heading(text: str) -> bool:
@@ -277,8 +319,11 @@ def _single_term(
 
 
 def strip_title_suffix(title: str, aliases: HeadingAliases) -> str:
-    """'Estrogen Dominance: Meaning & Definition' -> 'Estrogen Dominance'."""
+    """'Estrogen Dominance: Meaning & Definition' -> 'Estrogen Dominance'; 'What is Oxytocin?' -> 'Oxytocin'."""
     text = normalize_space(title)
+    question = aliases.title_question.match(text)
+    if question:
+        text = normalize_space(question["asked"] or question["named"])
     match = aliases.title_suffix.search(text)
     if match and match.start() > 0:
         return text[: match.start()].rstrip(" :|–—-")

@@ -52,6 +52,7 @@ class UnitEntry:
     sha256: str | None
     records: int
     reason: str | None
+    page_kind: str | None = None  # what the page stage said the page is (absent in older journals)
 
 
 @dataclass(slots=True)
@@ -65,7 +66,7 @@ class ShardEntry:
 
     def to_line(self) -> bytes:
         data = asdict(self)
-        data["units"] = [[u.key, u.sha256, u.records, u.reason] for u in self.units]
+        data["units"] = [[u.key, u.sha256, u.records, u.reason, u.page_kind] for u in self.units]
         return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
     @classmethod
@@ -180,7 +181,7 @@ class ShardAssembler:
             return
         records, rejects = self._open()
         self._skip_old()
-        self.units.append(UnitEntry(result.key, result.sha256, len(result.records), result.reason))
+        self.units.append(UnitEntry(result.key, result.sha256, len(result.records), result.reason, result.page_kind))
         for text in result.records:
             records.add_json(text)
         if result.reject is not None:

@@ -32,6 +32,9 @@ class Audit:
     records: int = 0
     sources: set[str] = field(default_factory=set)
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
+    # inputs by the page stage's verdict: entry and glossary-list from records (once per source),
+    # the other kinds from not-a-glossary-entry rejects
+    pages_by_kind: Counter[str] = field(default_factory=Counter)
     sections: int = 0
     kind_records: Counter[str] = field(default_factory=Counter)
     kind_sections: Counter[str] = field(default_factory=Counter)
@@ -52,7 +55,10 @@ class Audit:
         index = self.records
         self.records += 1
         source = _dict(record.get("source"))
-        self.sources.add(str(source.get("path") or source.get("sha256") or index))
+        source_key = str(source.get("path") or source.get("sha256") or index)
+        if source_key not in self.sources:
+            self.pages_by_kind[str(record.get("page_kind") or "?")] += 1
+        self.sources.add(source_key)
         sections = _list(record.get("sections"))
         self.sections += len(sections)
         kinds: set[str] = set()
@@ -104,6 +110,8 @@ class Audit:
 
     def add_reject(self, reject: dict[str, Any]) -> None:
         self.rejects_by_reason[str(reject.get("reason") or "?")] += 1
+        if reject.get("page_kind"):
+            self.pages_by_kind[str(reject["page_kind"])] += 1
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -180,6 +188,7 @@ class Audit:
             "pipeline_version": self.run_report.get("pipeline_version"),
             "totals": self.totals(),
             "rejects_by_reason": dict(sorted(self.rejects_by_reason.items())),
+            "pages_by_kind": dict(sorted(self.pages_by_kind.items())),
             "section_coverage": self.coverage(),
             "warnings_by_code": {
                 code: {"warnings": n, "records": self.warning_records_by_code[code]}

@@ -24,6 +24,7 @@ from pipeline.audit.escape import esc, shorten
 SECTIONS = (
     ("totals", "totals"),
     ("rejects", "rejects"),
+    ("page-kinds", "pages by kind"),
     ("coverage", "section coverage"),
     ("warnings", "warnings"),
     ("removed", "removed boilerplate"),
@@ -97,6 +98,7 @@ def render(audit: Audit) -> str:
         _head(audit, labels),
         _totals(audit),
         _rejects(audit),
+        _page_kinds(audit),
         _coverage(audit),
         _warnings(audit),
         _removed(audit),
@@ -156,6 +158,14 @@ def _totals(audit: Audit) -> str:
     if mismatches:
         out += f'<p class="warn">{esc("; ".join(mismatches))}.</p>\n'
     return out
+
+
+def _page_kinds(audit: Audit) -> str:
+    total = sum(audit.pages_by_kind.values())
+    bars = [Bar(kind, n, _share(n, total)) for kind, n in audit.pages_by_kind.most_common()]
+    note = ('<p class="note">What the page stage decided each input is: entry and glossary-list pages gave '
+            "records, the other kinds were rejected as not-a-glossary-entry.</p>")
+    return f'<h2 id="page-kinds">Pages by kind</h2>{note}{bar_chart(bars, title="Pages by kind", css_class="bar")}\n'
 
 
 def _rejects(audit: Audit) -> str:

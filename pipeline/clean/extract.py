@@ -154,8 +154,29 @@ def _block(element: etree._Element) -> Iterator[Block]:
             yield Block("heading", text, level=_heading_level(element.get("rend")))
     elif tag == "item":
         yield from _item_blocks(element)
+    elif tag == "row" and (term := _term_cell(element)) is not None:
+        yield Block("term", term)
+        yield from _walk(element[1])
     else:
         yield from _walk(element)
+
+
+# A glossary table row: a short name cell, then a cell of prose that explains it.
+_MAX_TERM_CELL_WORDS = 8
+_MIN_DEFINITION_CELL_WORDS = 8
+
+
+def _term_cell(row: etree._Element) -> str | None:
+    """The name in a two-cell "term | definition" row, else None. The segmenter treats it
+    as a <dt>: a term on a glossary list, a line of the entry elsewhere."""
+    cells = [child for child in row if child.tag == "cell"]
+    if len(cells) != 2 or len(row) != 2 or cells[0].get("role") == "head":
+        return None
+    name = normalize_space("".join(cells[0].itertext()))
+    words = len(normalize_space("".join(cells[1].itertext())).split())
+    if 0 < len(name.split()) <= _MAX_TERM_CELL_WORDS and words >= _MIN_DEFINITION_CELL_WORDS:
+        return name
+    return None
 
 
 def _item_blocks(item: etree._Element) -> Iterator[Block]:

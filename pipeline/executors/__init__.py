@@ -45,6 +45,7 @@ class UnitResult:
     records: list[str] = field(default_factory=list)
     reject: str | None = None
     reason: str | None = None
+    page_kind: str | None = None  # the page stage's verdict: entry, glossary-list, article, forum, ...
     unchanged: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -78,8 +79,11 @@ def process_task(pipeline: GlossaryPipeline, fields: JsonlFields, task: Task) ->
     outcome = pipeline.process(loaded.data, path=key, url=loaded.url)
     records = [record.model_dump_json() for record in outcome.records]
     result = UnitResult(task.shard, key, sha256, records, timings=outcome.timings)
+    if outcome.records:
+        result.page_kind = outcome.records[0].page_kind
     if outcome.reject is not None:
         result.reject, result.reason = outcome.reject.model_dump_json(), outcome.reject.reason
+        result.page_kind = outcome.reject.page_kind
     return result
 
 

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from pipeline.clean.blocks import Block, CleanedPage, normalize_space
 from pipeline.model import PageKind
-from pipeline.segment import entry_term, is_letter_heading, load_aliases, strip_title_suffix
+from pipeline.segment import entry_term, is_letter_heading, load_aliases, run_in_term
 
 NON_ENTRY_KINDS: tuple[PageKind, ...] = (
     "article", "forum", "product", "listing", "landing", "documentation", "error"
@@ -43,6 +43,10 @@ _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.!?](?=\s|$)")
 # "Cortisol (noun): ...", "Cortisol [kor-ti-sol] ...": a dictionary entry's part of speech or pronunciation
 _DICTIONARY_LEAD = re.compile(
     r"^\s*(?:\((?:noun|n\.|verb|adj\.|adjective|abbr\.?|abbreviation)\)|\[[^\]]{1,40}\])", re.IGNORECASE
+)
+# Words of a breadcrumb or title that place a page in a glossary ("Home / Terms / Ghrelin").
+_GLOSSARY_WORDS = re.compile(
+    r"\b(?:glossary|dictionary|encyclopa?edia|definitions?|lexicon|terminology|terms|a-z|a–z)\b", re.IGNORECASE
 )
 # What may stand before the term in a defining sentence: an article, or a field ("In biology, ").
 _LEAD_IN = re.compile(r"\s*(?:(?:the|a|an)\s+|in [\w\s-]{1,30},\s+)?")
@@ -92,7 +96,6 @@ class _Rules:
     data: dict[str, Any]
     entry_threshold: float
     kind_phrases: dict[str, str]
-    what_is: re.Pattern[str]
     error: re.Pattern[str]
     defining_verbs: re.Pattern[str]
     genus: re.Pattern[str]
@@ -125,7 +128,6 @@ def _rules() -> _Rules:
         data=data,
         entry_threshold=float(data["entry_threshold"]),
         kind_phrases=data["kind_phrases"],
-        what_is=re.compile(data["what_is_title"], re.IGNORECASE),
         error=re.compile(data["error_pattern"], re.IGNORECASE),
         defining_verbs=re.compile(r"(?:^|[\s,;(])(?:" + _alternation(definition["verbs"]) + r")\b", re.IGNORECASE),
         genus=re.compile(r"\b(?:" + _alternation(definition["genus_words"]) + r")s?\b", re.IGNORECASE),
@@ -194,12 +196,8 @@ def classify(page: CleanedPage, source_name: str, url: str | None = None, plain_
 
 def _read(page: CleanedPage, source_name: str, url: str | None, plain_text: bool) -> _Page:
     meta = page.meta
-    aliases = load_aliases()
     term = entry_term(page, source_name, plain_text)
     title = normalize_space(meta.h1[0] if meta.h1 else term)
-    what_is = _rules().what_is.match(term)
-    if what_is:  # "What is cortisol?" names cortisol
-        term = strip_title_suffix(normalize_space(what_is["term"] or what_is["term2"]), aliases)
     address = url or meta.canonical_url or ""
     path = urlsplit(address).path.lower() if "://" in address or address.startswith("/") else ""
     segments = [s for s in path.split("/") if s]
@@ -288,7 +286,7 @@ def _check_gloss_lead(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str 
 
 def _check_what_is_title(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     titles = [facts.title, facts.page.meta.title or ""]
-    hit = next((t for t in titles if t and rules.what_is.match(t)), None)
+    hit = next((t for t in titles if t and load_aliases().title_question.match(t)), None)
     return f"the title asks what it is ({hit!r})" if hit else None
 
 
@@ -312,7 +310,7 @@ def _check_glossary_context(facts: _Page, rule: dict[str, Any], rules: _Rules) -
     if facts.url_tokens & set(words):
         return f"the URL names a glossary ({facts.url_path!r})"
     for where, text in (("breadcrumb", facts.page.signals.breadcrumb), ("title", facts.page.meta.title or "")):
-        if re.search(r"\b(?:glossary|dictionary|encyclopa?edia|definitions?|lexicon|terminology)\b", text, re.I):
+        if _GLOSSARY_WORDS.search(text):
             return f"the {where} names a glossary ({_quote(text)})"
     if facts.page.signals.named["glossary"]:
         return "the page's containers are named glossary, term or definition"
@@ -356,7 +354,7 @@ def _check_dated_url(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str |
 
 
 def _check_headline_title(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-    if not facts.title or rules.what_is.match(facts.title) or _term_like(facts.title, rules):
+    if not facts.title or load_aliases().title_question.match(facts.title) or _term_like(facts.title, rules):
         return None
     return f"the title is a headline ({facts.title[:100]!r})"
 
@@ -490,6 +488,12 @@ def _check_docs_headings(facts: _Page, rule: dict[str, Any], rules: _Rules) -> s
     return f"headings such as {', '.join(hits[:3])!r}" if len(hits) >= rule["min_hits"] else None
 
 
+def _check_numbered_headings(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
+    pattern = rules.patterns["documentation/numbered-headings"]
+    hits = [h.text for h in facts.headings if pattern.match(h.text)]
+    return f"numbered or permalinked headings ({', '.join(hits[:2])!r})" if len(hits) >= rule["min_hits"] else None
+
+
 def _check_error_title(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     for title in [*facts.page.meta.h1[:2], facts.page.meta.title or ""]:
         if title and rules.error.search(title):
@@ -577,6 +581,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "docs-markup": _check_signal("named:docs", "min_named", "{} elements named docs, API or code highlighting"),
         "docs-data": _types_check,
         "docs-headings": _check_docs_headings,
+        "numbered-headings": _check_numbered_headings,
         "docs-url": _url_check,
     },
     "error": {
@@ -588,6 +593,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
 _TEXTUAL = frozenset({
     "defining-lead", "gloss-lead", "headline-title", "first-person", "no-defining-lead", "second-person",
     "forum-words", "little-prose", "short-sections", "docs-headings", "error-words", "plans", "term-title",
+    "numbered-headings",
     "what-is-title",
 })
 
@@ -604,6 +610,8 @@ def _list_terms(facts: _Page, rules: _Rules) -> tuple[int, str] | None:
     blocks = facts.page.blocks
     aliases = load_aliases()
     starts = [i for i, b in enumerate(blocks) if b.role == "term"]
+    if len(starts) < config["min_terms"]:
+        starts = [i for i, b in enumerate(blocks) if run_in_term(b) is not None]
     if len(starts) < config["min_terms"]:
         by_level: dict[int, list[int]] = {}
         for i, block in enumerate(blocks):
