@@ -751,7 +751,7 @@ def _term(rng: random.Random, number: int) -> tuple[str, str]:
 def _entry(rng: random.Random, number: int, site: _Site, substance: str, term: str, top: str, end: str) -> _Entry:
     """The entry in one of four layouts; `top` and `end` are chrome inside its container (banner, share, ...)."""
     layout = number % 4
-    lead = f"{term} is {_prose(rng, substance, rng.randint(2, 4))}"
+    lead = f"{term} is the part {substance} plays in this process. {_prose(rng, substance, rng.randint(2, 4))}"
     if layout == 0:  # semantic article markup with a byline
         html = (f'<main id="main" class="site-main" role="main"><article id="post-{number}" class="post-{number} '
                 'glossary type-glossary status-publish format-standard has-post-thumbnail hentry">'

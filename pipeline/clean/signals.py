@@ -38,6 +38,8 @@ class _Vocabulary:
     generators: dict[str, tuple[str, ...]]
     price: re.Pattern[str]
     max_text_chars: int
+    chrome_tags: frozenset[str]
+    chrome_tokens: frozenset[str]
 
 
 @cache
@@ -55,6 +57,8 @@ def _vocabulary() -> _Vocabulary:
         generators={kind: tuple(names) for kind, names in data["generators"].items() if kind != "why"},
         price=re.compile(data["price_pattern"]["pattern"]),
         max_text_chars=int(data["max_text_chars"]),
+        chrome_tags=frozenset(data["chrome_containers"]["tags"]),
+        chrome_tokens=frozenset(data["chrome_containers"]["tokens"]),
     )
 
 
@@ -134,10 +138,10 @@ def read_signals(root: HtmlElement) -> PageSignals:
         if tag == "time" or element.get("datetime") is not None:
             signals.time_elements += 1
     signals.repeated_posts = max(post_runs.values(), default=0)
-    signals.repeated_cards = max(
-        (n for key, n in siblings.items() if n >= _MIN_REPEATS and all(
-            item.find(".//a[@href]") is not None or item.get("href") for item in first_of_group[key])),
-        default=0,
+    signals.repeated_cards = next(
+        (n for key, n in sorted(siblings.items(), key=lambda kv: -kv[1])
+         if n >= _MIN_REPEATS and _is_card_group(first_of_group[key], vocabulary)),
+        0,
     )
     body = root.find("body")
     text = " ".join((body if body is not None else root).itertext())[: vocabulary.max_text_chars]
@@ -147,6 +151,17 @@ def read_signals(root: HtmlElement) -> PageSignals:
         (kind for kind, names in vocabulary.generators.items() if any(n in signals.generator for n in names)), None
     ) if signals.generator else None
     return signals
+
+
+def _is_card_group(items: list[HtmlElement], vocabulary: _Vocabulary) -> bool:
+    """Each of the group's first items holds a link, and the group is not in a menu, footer
+    or sidebar (their link lists are the site's chrome)."""
+    if not all(item.find(".//a[@href]") is not None or item.get("href") for item in items):
+        return False
+    for ancestor in items[0].iterancestors():
+        if ancestor.tag in vocabulary.chrome_tags or not _name_words(ancestor).isdisjoint(vocabulary.chrome_tokens):
+            return False
+    return True
 
 
 def _name_words(element: HtmlElement) -> frozenset[str]:

@@ -48,8 +48,9 @@ _DICTIONARY_LEAD = re.compile(
 _GLOSSARY_WORDS = re.compile(
     r"\b(?:glossary|dictionary|encyclopa?edia|definitions?|lexicon|terminology|terms|a-z|a–z)\b", re.IGNORECASE
 )
-# What may stand before the term in a defining sentence: an article, or a field ("In biology, ").
-_LEAD_IN = re.compile(r"\s*(?:(?:the|a|an)\s+|in [\w\s-]{1,30},\s+)?")
+# What may stand before the term in a defining sentence: an article, or a field ("In biology, "),
+# after punctuation or an entity reference the parser kept as text ("&ext;").
+_LEAD_IN = re.compile(r"(?:[^\w\s]+|&\w+;|\s)*(?:(?:the|a|an)\s+|in [\w\s-]{1,30},\s+)?")
 # A number standing alone ("Tax 101", "7 Ways") marks a headline; "IGF-1" or "5-HTP" is a name.
 _LONE_NUMBER = re.compile(r"(?<![\w-])\d+(?![\w-])")
 # Evidence from markup alone, weighed for pages whose text the English checks cannot read.
@@ -172,7 +173,12 @@ def classify(page: CleanedPage, source_name: str, url: str | None = None, plain_
         evidence = [e for e in evidence if e.textual or e.kind == "entry"]
     scores = {kind: sum(e.weight for e in evidence if e.kind == kind) for kind in ("entry", *NON_ENTRY_KINDS)}
     non_entry = {k: scores[k] for k in NON_ENTRY_KINDS}
-    fallback: PageKind = max(NON_ENTRY_KINDS, key=lambda k: (non_entry[k], k == "article"))
+    # Which kind a non-entry is rests on the evidence particular to each kind: a question title,
+    # first-person text or a lead that defines nothing say "no entry", and a forum thread has them too.
+    # They still count, at half weight, for the article: the kind of prose page nothing else names.
+    particular = {k: sum(e.weight * (0.5 if e.code in _ANY_NON_ENTRY else 1.0) for e in evidence if e.kind == k)
+                  for k in NON_ENTRY_KINDS}
+    fallback: PageKind = max(NON_ENTRY_KINDS, key=lambda k: (particular[k], k == "article"))
     structural_scores = {
         k: sum(e.weight for e in evidence if e.kind == k and not e.textual) for k in NON_ENTRY_KINDS
     }
@@ -344,7 +350,9 @@ def _url_check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
 
 def _check_byline(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     signals = facts.page.signals
-    if signals.named["author"] and (signals.time_elements or signals.named["date"]):
+    # one signed, dated text; authors and dates repeated on posts are a thread's (the posts check)
+    posts = int(rules.rule("forum", "posts")["min_posts"])
+    if signals.named["author"] and (signals.time_elements or signals.named["date"]) and signals.repeated_posts < posts:
         return "a byline and a date"
     return None
 
@@ -589,6 +597,9 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "error-words": _check_error_words,
     },
 }
+# Article checks that any page which is not an entry can show: counted against an entry,
+# never for choosing between the kinds of non-entry (articles get them by default).
+_ANY_NON_ENTRY = frozenset({"no-defining-lead", "headline-title", "first-person"})
 # Checks that read the page's English text rather than its markup.
 _TEXTUAL = frozenset({
     "defining-lead", "gloss-lead", "headline-title", "first-person", "no-defining-lead", "second-person",
