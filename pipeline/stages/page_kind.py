@@ -437,6 +437,18 @@ def _signal_value(facts: _Page, name: str) -> float:
     return value
 
 
+def _check_cart(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
+    carts = facts.page.signals.cart_controls
+    return f"{carts} add-to-cart or buy controls" if carts >= 1 else None
+
+
+def _check_product_grid(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
+    signals = facts.page.signals
+    if signals.repeated_cards >= rule["min_cards"] and signals.cart_controls >= rule["min_carts"]:
+        return f"{signals.repeated_cards} cards and {signals.cart_controls} add-to-cart controls"
+    return None
+
+
 def _check_shop_software(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     signals = facts.page.signals
     return f"generator {signals.generator[:40]!r}" if signals.generator_kind == "product" else None
@@ -553,7 +565,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
     "product": {
         "product-data": _types_check,
         "product-og": _og_check,
-        "cart": _check_signal("cart_controls", "min_controls", "{} add-to-cart or buy controls"),
+        "cart": _check_cart,
         "prices": _check_signal("prices", "min_prices", "{} prices"),
         "shop-markup": _check_signal("named:cart", "min_named", "{} elements named cart, quantity, SKU or stock"),
         "shop-software": _check_shop_software,
@@ -561,6 +573,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
     },
     "listing": {
         "listing-data": _types_check,
+        "product-grid": _check_product_grid,
         "cards": _check_signal("repeated_cards", "min_cards", "{} repeated cards with links"),
         "many-cards": _check_signal("repeated_cards", "min_cards", "{} repeated cards with links"),
         "many-articles": _check_signal("articles", "min_articles", "{} <article> teasers"),
