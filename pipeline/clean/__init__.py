@@ -118,7 +118,8 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     markup_chars = len(text)
     scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
     removed = remove_consent_nodes(scan)
-    signals = read_signals(root)  # before the chrome goes: bylines, comments and pagination are evidence
+    # before the chrome goes: bylines, comments and pagination are evidence
+    signals = read_signals(scan, removed_any=bool(removed))
     removed += remove_chrome_nodes(scan)
     meta = read_meta(root)
     headings = collect_headings(root)

@@ -15,15 +15,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml.html import HtmlElement
 
+if TYPE_CHECKING:  # dom.py imports blocks.py, which holds PageSignals
+    from pipeline.clean.dom import PageScan
+
 _RULES_PATH = Path(__file__).with_name("signal_rules.json")
-_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
-_NAME_ATTRIBUTES = ("class", "id", "itemprop", "data-testid")
-_CONTROL_TAGS = frozenset({"button", "input", "select"})
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link"})
+_CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_NAME_ATTRIBUTES = ("class", "id")
 # A link text longer than this is a teaser or a sentence, never a button label.
 _MAX_LABEL_CHARS = 40
 # Groups of this many same-named siblings or more are "repeated" (cards, posts).
@@ -77,7 +79,7 @@ class PageSignals:
     cta_controls: int = 0  # buttons and short links that call to action
     prices: int = 0  # money amounts in the page text
     code_blocks: int = 0  # <pre>, and <code> outside <pre>
-    time_elements: int = 0  # <time> and elements with a datetime attribute
+    time_elements: int = 0  # <time> elements
     text_inputs: int = 0  # text, e-mail, number and search fields
     textareas: int = 0  # reply and comment boxes
     links: int = 0
@@ -93,88 +95,153 @@ class PageSignals:
         return self.link_chars / self.text_chars if self.text_chars else 0.0
 
 
-def read_signals(root: HtmlElement) -> PageSignals:
-    """Count the page's structure in one walk over its elements."""
+def read_signals(scan: PageScan, removed_any: bool = True) -> PageSignals:
+    """Count the page's structure in one walk over its elements (the clean stage's element
+    lists, so no element is looked up twice). The scan lists elements removed since it was
+    made (consent nodes); with `removed_any` they are told apart and skipped."""
     vocabulary = _vocabulary()
     signals = PageSignals()
-    groups = vocabulary.token_groups
+    words_of = _WordCache(vocabulary)
+    root = scan.root
+    elements = list(root.iter(etree.Element)) if removed_any else scan.elements
+    attached = set(elements) if removed_any else None
+    hidden_chars = 0  # text of scripts and styles, which body.text_content() includes
+    tags: Counter[str] = Counter()
+    for element in elements:
+        tag = element.tag
+        if tag not in _READ_TAGS:
+            continue
+        tags[tag] += 1
+        if tag == "a":
+            _read_link(element, signals, vocabulary)
+        elif tag in ("button", "input", "select"):
+            _read_control(element, signals, vocabulary, words_of)
+        elif tag in _HIDDEN_TAGS:
+            hidden_chars += len(element.text or "")
+        elif tag == "code" and (parent := element.getparent()) is not None and parent.tag == "pre":
+            tags["code"] -= 1  # the code of a <pre> is one block, counted with the <pre>
+        elif tag == "meta" and (element.get("name") or "").lower() == "generator":
+            signals.generator = (element.get("content") or "").lower()[:100]
+        elif tag == "link" and "next" in (element.get("rel") or "").lower().split():
+            signals.paginated = True
+    signals.textareas = tags["textarea"]
+    signals.code_blocks = tags["pre"] + tags["code"]
+    signals.articles = tags["article"]
+    signals.time_elements = tags["time"]
+    # Name words are judged once per distinct class or id string, not once per element.
+    by_class: Counter[tuple[str, str]] = Counter()  # (tag, class) -> attached elements
+    by_id: Counter[str] = Counter()
     siblings: Counter[tuple[int, str, str]] = Counter()  # (parent, tag, class) -> elements
     first_of_group: dict[tuple[int, str, str], list[HtmlElement]] = {}
-    post_runs: Counter[tuple[str, str]] = Counter()
-    for element in root.iter(etree.Element):
-        tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS:
-            if tag == "meta" and (element.get("name") or "").lower() == "generator":
-                signals.generator = (element.get("content") or "").lower()[:100]
-            elif tag == "link" and "next" in (element.get("rel") or "").lower().split():
-                signals.paginated = True
+    for element, node_id, classes in scan.body_named:
+        if attached is not None and element not in attached:
             continue
-        classes = element.get("class") or ""
-        words = _name_words(element)
-        if words:
-            hits = [name for name, tokens in groups.items() if not words.isdisjoint(tokens)]
-            signals.named.update(hits)
-            if "post" in hits:
-                post_runs[(tag, classes)] += 1
-            if "pagination" in hits:
-                signals.paginated = True
-            if "breadcrumb" in hits:
-                signals.breadcrumb = signals.breadcrumb or " ".join(" ".join(element.itertext()).split())[:300]
+        if node_id:
+            by_id[node_id] += 1
         if classes:
-            key = (id(element.getparent()), tag, classes)
+            by_class[(element.tag, classes)] += 1
+            key = (id(element.getparent()), element.tag, classes)
             siblings[key] += 1
             if siblings[key] <= _MIN_REPEATS:
                 first_of_group.setdefault(key, []).append(element)
-        if tag == "a":
-            _read_link(element, signals, vocabulary)
-        elif tag in _CONTROL_TAGS:
-            _read_control(element, signals, vocabulary)
-        elif tag == "textarea":
-            signals.textareas += 1
-        elif tag == "pre" or (tag == "code" and element.getparent() is not None and element.getparent().tag != "pre"):
-            signals.code_blocks += 1
-        elif tag == "article":
-            signals.articles += 1
-        if tag == "time" or element.get("datetime") is not None:
-            signals.time_elements += 1
+    post_runs: Counter[tuple[str, str]] = Counter()
+    breadcrumb_names: set[str] = set()
+    for (tag, classes), count in by_class.items():
+        hits = words_of.groups_of(classes)
+        for hit in hits:
+            signals.named[hit] += count
+        if "post" in hits:
+            post_runs[(tag, classes)] += count
+        if "breadcrumb" in hits:
+            breadcrumb_names.add(classes)
+    for node_id, count in by_id.items():
+        hits = words_of.groups_of(node_id)
+        for hit in hits:
+            signals.named[hit] += count
+        if "breadcrumb" in hits:
+            breadcrumb_names.add(node_id)
+    signals.paginated = signals.paginated or signals.named["pagination"] > 0
+    if breadcrumb_names:
+        trail = next(e for e, node_id, classes in scan.body_named
+                     if (attached is None or e in attached)
+                     and (classes in breadcrumb_names or node_id in breadcrumb_names))
+        signals.breadcrumb = " ".join(trail.text_content().split())[:300]
     signals.repeated_posts = max(post_runs.values(), default=0)
     signals.repeated_cards = next(
         (n for key, n in sorted(siblings.items(), key=lambda kv: -kv[1])
-         if n >= _MIN_REPEATS and _is_card_group(first_of_group[key], vocabulary)),
+         if n >= _MIN_REPEATS and _is_card_group(first_of_group[key], words_of)),
         0,
     )
     body = root.find("body")
-    text = " ".join((body if body is not None else root).itertext())[: vocabulary.max_text_chars]
-    signals.text_chars = len(" ".join(text.split()))
-    signals.prices = len(vocabulary.price.findall(text))
+    text = (body if body is not None else root).text_content()
+    signals.text_chars = max(0, len(text) - text.count(" ") - hidden_chars)  # as link text: spaces not counted
+    signals.prices = len(vocabulary.price.findall(text, 0, vocabulary.max_text_chars))
     signals.generator_kind = next(
         (kind for kind, names in vocabulary.generators.items() if any(n in signals.generator for n in names)), None
     ) if signals.generator else None
     return signals
 
 
-def _is_card_group(items: list[HtmlElement], vocabulary: _Vocabulary) -> bool:
+def _split_name(value: str) -> frozenset[str]:
+    """The lower-case words of a class, id or name: split at spaces, '-', '_' and camelCase."""
+    if not value.islower():
+        value = _CAMEL_CASE.sub(" ", value).lower()
+    return frozenset(value.replace("-", " ").replace("_", " ").split())
+
+
+class _WordCache:
+    """Name words and signal groups per distinct attribute value: pages repeat class strings."""
+
+    def __init__(self, vocabulary: _Vocabulary) -> None:
+        self._groups_of_token: dict[str, list[str]] = {}
+        for name, tokens in vocabulary.token_groups.items():
+            for token in tokens:
+                self._groups_of_token.setdefault(token, []).append(name)
+        self._words: dict[str, frozenset[str]] = {}
+
+    def words(self, element: HtmlElement) -> frozenset[str]:
+        found: set[str] = set()
+        for name in _NAME_ATTRIBUTES:
+            value = element.get(name)
+            if value:
+                words = self._words.get(value)
+                if words is None:
+                    words = self._words[value] = _split_name(value)
+                found |= words
+        return frozenset(found)
+
+    def groups_of(self, value: str) -> set[str]:
+        """The signal groups the words of one class or id string fall in."""
+        words = self._words.get(value)
+        if words is None:
+            words = self._words[value] = _split_name(value)
+        return {group for word in words for group in self._groups_of_token.get(word, ())}
+
+
+# Elements whose text is no page text: body.text_content() counts it, so it is taken off.
+_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
+# The tags the walk reads or counts; every other element is passed over at the cost of one lookup.
+_READ_TAGS = frozenset({"a", "button", "input", "select", "textarea", "pre", "code", "article", "time", "meta", "link",
+                        *_HIDDEN_TAGS})
+
+
+def _is_card_group(items: list[HtmlElement], words_of: _WordCache) -> bool:
     """Each of the group's first items holds a link, and the group is not in a menu, footer
     or sidebar (their link lists are the site's chrome)."""
     if not all(item.find(".//a[@href]") is not None or item.get("href") for item in items):
         return False
+    vocabulary = _vocabulary()
     for ancestor in items[0].iterancestors():
-        if ancestor.tag in vocabulary.chrome_tags or not _name_words(ancestor).isdisjoint(vocabulary.chrome_tokens):
+        if ancestor.tag in vocabulary.chrome_tags or not words_of.words(ancestor).isdisjoint(vocabulary.chrome_tokens):
             return False
     return True
 
 
-def _name_words(element: HtmlElement) -> frozenset[str]:
-    values = [element.get(name) for name in _NAME_ATTRIBUTES]
-    if not any(values):
-        return frozenset()
-    return frozenset(w.lower() for value in values if value for w in _TOKEN_SPLIT.split(value) if w)
-
-
 def _read_link(link: HtmlElement, signals: PageSignals, vocabulary: _Vocabulary) -> None:
-    text = " ".join(" ".join(link.itertext()).split())
+    raw = link.text_content()
     signals.links += 1
-    signals.link_chars += len(text)
+    signals.link_chars += len(raw) - raw.count(" ")
+    text = " ".join(raw.split()) if len(raw) <= _MAX_LABEL_CHARS * 4 else ""
     if "next" in (link.get("rel") or "").lower().split() or "prev" in (link.get("rel") or "").lower().split():
         signals.paginated = True
     if text and len(text) <= _MAX_LABEL_CHARS:
@@ -185,14 +252,14 @@ def _read_link(link: HtmlElement, signals: PageSignals, vocabulary: _Vocabulary)
             signals.cta_controls += 1
 
 
-def _read_control(control: HtmlElement, signals: PageSignals, vocabulary: _Vocabulary) -> None:
+def _read_control(control: HtmlElement, signals: PageSignals, vocabulary: _Vocabulary, words_of: _WordCache) -> None:
     kind = (control.get("type") or "").lower()
     if control.tag == "input" and kind in ("", "text", "email", "search", "number", "tel"):
         signals.text_inputs += 1
     label = " ".join(
         " ".join([*control.itertext(), control.get("value") or "", control.get("aria-label") or ""]).split()
     ).lower()[:_MAX_LABEL_CHARS * 2]
-    words = _name_words(control) | frozenset(_TOKEN_SPLIT.split((control.get("name") or "").lower()))
+    words = words_of.words(control) | _split_name(control.get("name") or "")
     if vocabulary.cart_phrases.search(label) or not words.isdisjoint(vocabulary.token_groups["cart"]):
         signals.cart_controls += 1
     elif vocabulary.cta_phrases.search(label):

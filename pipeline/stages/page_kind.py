@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,6 +54,8 @@ _GLOSSARY_WORDS = re.compile(
 _LEAD_IN = re.compile(r"(?:[^\w\s]+|&\w+;|\s)*(?:(?:the|a|an)\s+|in [\w\s-]{1,30},\s+)?")
 # A number standing alone ("Tax 101", "7 Ways") marks a headline; "IGF-1" or "5-HTP" is a name.
 _LONE_NUMBER = re.compile(r"(?<![\w-])\d+(?![\w-])")
+# Text patterns read this much of the page: the furniture they look for repeats throughout it.
+_MAX_PATTERN_CHARS = 30_000
 # Evidence from markup alone, weighed for pages whose text the English checks cannot read.
 _MIN_STRUCTURAL_SCORE = 2.5
 
@@ -120,7 +123,8 @@ def _rules() -> _Rules:
     data = json.loads(_RULES_PATH.read_text(encoding="utf-8"))
     definition = data["definition"]
     patterns = {
-        f"{kind}/{code}": re.compile(rule["pattern"], re.IGNORECASE | re.MULTILINE)
+        # written in lower case and matched against lower-cased text: case-folding alternations is slow
+        f"{kind}/{code}": re.compile(rule["pattern"], re.MULTILINE)
         for kind, rules in data["evidence"].items()
         for code, rule in rules.items()
         if "pattern" in rule
@@ -155,6 +159,7 @@ class _Page:
     headings: list[Block]
     lead: list[str]  # the first prose blocks' first sentences
     types: set[str] = field(default_factory=set)
+    word_counts: Counter[str] | None = None  # of `words`, counted when a check needs it
 
 
 def classify(page: CleanedPage, source_name: str, url: str | None = None, plain_text: bool = False) -> PageVerdict:
@@ -209,7 +214,7 @@ def _read(page: CleanedPage, source_name: str, url: str | None, plain_text: bool
     segments = [s for s in path.split("/") if s]
     tokens = set(segments) | {w for s in segments for w in re.split(r"[-_.]+", s) if len(w) >= 4}
     prose = [b for b in page.blocks if b.role in ("paragraph", "item")]
-    words = [w.lower() for b in prose for w in _WORD.findall(b.text)]
+    words = _WORD.findall(" ".join(b.text for b in prose).lower())
     lead_count = int(_rules().data["definition"]["lead_blocks"])
     lead = [_first_sentence(b.text) for b in prose if len(b.text.split()) >= 6][:lead_count]
     return _Page(
@@ -368,7 +373,11 @@ def _check_headline_title(facts: _Page, rule: dict[str, Any], rules: _Rules) -> 
 
 
 def _share(facts: _Page, vocabulary: frozenset[str]) -> float:
-    return sum(w in vocabulary for w in facts.words) / len(facts.words) if len(facts.words) >= 50 else 0.0
+    if len(facts.words) < 50:  # too little text to speak of a voice
+        return 0.0
+    if facts.word_counts is None:
+        facts.word_counts = Counter(facts.words)
+    return sum(facts.word_counts[w] for w in vocabulary) / len(facts.words)
 
 
 def _check_first_person(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
@@ -408,7 +417,7 @@ def _check_posts(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | Non
 
 def _check_pattern_hits(kind: str, code: str) -> Check:
     def check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-        text = "\n".join(b.text for b in facts.page.blocks if len(b.text) < 200)
+        text = "\n".join(b.text for b in facts.page.blocks if len(b.text) < 200)[:_MAX_PATTERN_CHARS].lower()
         hits = rules.patterns[f"{kind}/{code}"].findall(text)
         if len(hits) >= rule.get("min_hits", 1):
             shown = ", ".join(dict.fromkeys(h.strip().lower() for h in hits))[:80]
@@ -476,7 +485,7 @@ def _check_little_prose(facts: _Page, rule: dict[str, Any], rules: _Rules) -> st
 def _check_title_pattern(kind: str, code: str) -> Check:
     def check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
         for title in (facts.title, facts.page.meta.title or ""):
-            if title and rules.patterns[f"{kind}/{code}"].search(title):
+            if title and rules.patterns[f"{kind}/{code}"].search(title.lower()):
                 return f"the title {title[:80]!r}"
         return None
 
@@ -484,7 +493,7 @@ def _check_title_pattern(kind: str, code: str) -> Check:
 
 
 def _check_plans(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-    text = facts.page.to_text()[:100_000]
+    text = facts.page.to_text()[:_MAX_PATTERN_CHARS].lower()
     hits = rules.patterns["landing/plans"].findall(text)
     return f"{len(hits)} plan prices or pricing words" if hits else None
 
@@ -504,13 +513,13 @@ def _check_site_root(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str |
 
 def _check_docs_headings(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     pattern = rules.patterns["documentation/docs-headings"]
-    hits = [h.text for h in facts.headings if pattern.match(h.text)]
+    hits = [h.text for h in facts.headings if pattern.match(h.text.lower())]
     return f"headings such as {', '.join(hits[:3])!r}" if len(hits) >= rule["min_hits"] else None
 
 
 def _check_numbered_headings(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     pattern = rules.patterns["documentation/numbered-headings"]
-    hits = [h.text for h in facts.headings if pattern.match(h.text)]
+    hits = [h.text for h in facts.headings if pattern.match(h.text.lower())]
     return f"numbered or permalinked headings ({', '.join(hits[:2])!r})" if len(hits) >= rule["min_hits"] else None
 
 
