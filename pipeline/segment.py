@@ -297,7 +297,7 @@ def _single_term(
         *[h for h in meta.h1 if meta.title and strip_title_suffix(h, aliases).lower() in meta.title.lower()],
         *meta.h1[:1],
     ]
-    term = next((strip_title_suffix(c, aliases) for c in candidates if c), None)
+    term = next((title_term(c, aliases) for c in candidates if c), None)
     first = tokens[0] if tokens else None
     if (
         term is None
@@ -307,7 +307,7 @@ def _single_term(
     ):
         term = heading_as_written(first.text)
     if term is None and meta.title:
-        term = strip_title_suffix(_TITLE_SEPARATORS.split(meta.title)[0], aliases) or None
+        term = title_term(_TITLE_SEPARATORS.split(meta.title)[0], aliases) or None
     if term is None:
         term = _term_from_file_name(source_name)
     # The title heading is the term, not a section heading.
@@ -318,12 +318,18 @@ def _single_term(
     return term, tokens
 
 
-def strip_title_suffix(title: str, aliases: HeadingAliases) -> str:
-    """'Estrogen Dominance: Meaning & Definition' -> 'Estrogen Dominance'; 'What is Oxytocin?' -> 'Oxytocin'."""
+def title_term(title: str, aliases: HeadingAliases) -> str:
+    """The term a title names: 'What is Oxytocin?' -> 'Oxytocin', then without its suffix."""
     text = normalize_space(title)
     question = aliases.title_question.match(text)
     if question:
         text = normalize_space(question["asked"] or question["named"])
+    return strip_title_suffix(text, aliases)
+
+
+def strip_title_suffix(title: str, aliases: HeadingAliases) -> str:
+    """'Estrogen Dominance: Meaning & Definition' -> 'Estrogen Dominance'."""
+    text = normalize_space(title)
     match = aliases.title_suffix.search(text)
     if match and match.start() > 0:
         return text[: match.start()].rstrip(" :|–—-")

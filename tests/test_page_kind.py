@@ -177,4 +177,4 @@ def test_run_json_and_the_audit_count_pages_by_kind(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["pages_by_kind"] == dict(sorted(expected.items()))
-    assert 'id="page-kinds"' in (out / "audit.html").read_text(encoding="utf-8")
+    assert 'id="kinds"' in (out / "audit.html").read_text(encoding="utf-8")

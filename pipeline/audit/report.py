@@ -24,7 +24,7 @@ from pipeline.audit.escape import esc, shorten
 SECTIONS = (
     ("totals", "totals"),
     ("rejects", "rejects"),
-    ("page-kinds", "pages by kind"),
+    ("kinds", "pages by kind"),
     ("coverage", "section coverage"),
     ("warnings", "warnings"),
     ("removed", "removed boilerplate"),
@@ -165,7 +165,7 @@ def _page_kinds(audit: Audit) -> str:
     bars = [Bar(kind, n, _share(n, total)) for kind, n in audit.pages_by_kind.most_common()]
     note = ('<p class="note">What the page stage decided each input is: entry and glossary-list pages gave '
             "records, the other kinds were rejected as not-a-glossary-entry.</p>")
-    return f'<h2 id="page-kinds">Pages by kind</h2>{note}{bar_chart(bars, title="Pages by kind", css_class="bar")}\n'
+    return f'<h2 id="kinds">Pages by kind</h2>{note}{bar_chart(bars, title="Pages by kind", css_class="bar")}\n'
 
 
 def _rejects(audit: Audit) -> str:

@@ -570,6 +570,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "many-posts": _check_posts,
         "forum-words": _check_pattern_hits("forum", "forum-words"),
         "forum-url": _url_check,
+        "forum-title": _check_title_pattern("forum", "forum-title"),
     },
     "product": {
         "product-data": _types_check,
