@@ -1,0 +1,73 @@
+"""Entry pages in layouts the developer set does not have (issue 10, point 5), written for
+these tests: styled headings, <details>, 1990s tables, hard-wrapped plain text, JSON
+payloads behind a loading skeleton, and "term of the day" boxes.
+
+tests/pages/layouts/expected.json says, per page, what the clean stage must give (heading
+blocks, whole paragraphs, look-alikes that stay text, text that must be gone) and what the
+record must say (term, definition, origin and mechanism, exactly). "lines" are plain-text
+heading lines that must stay blocks of their own (the segmenter reads them as headings).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.api import GlossaryPipeline
+from pipeline.clean import CleanedPage, clean_html, clean_text
+
+PAGES = Path(__file__).resolve().parents[1] / "pages" / "layouts"
+EXPECTED: dict[str, dict[str, Any]] = {
+    name: spec
+    for name, spec in json.loads((PAGES / "expected.json").read_text(encoding="utf-8")).items()
+    if not name.startswith("_")
+}
+
+
+def _clean(name: str) -> CleanedPage:
+    text = (PAGES / name).read_text(encoding="utf-8")
+    return clean_text(text) if name.endswith(".txt") else clean_html(text)
+
+
+def test_every_page_has_its_expectations() -> None:
+    pages = {path.name for path in PAGES.iterdir() if path.suffix in (".html", ".htm", ".txt")}
+    assert pages == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_clean_blocks(name: str) -> None:
+    spec = EXPECTED[name]
+    page = _clean(name)
+    headings = [block.text for block in page.blocks if block.role == "heading"]
+    texts = [block.text for block in page.blocks if block.role != "heading"]
+    for heading in spec["headings"]:
+        assert heading in headings, f"{heading!r} is not a heading block: {headings}"
+    for line in spec.get("lines", []):
+        assert line in texts, f"{line!r} is not a line of its own"
+    for look_alike in spec["not_headings"]:
+        assert not any(look_alike in heading for heading in headings), f"{look_alike!r} became a heading"
+        assert any(look_alike in text for text in texts), f"{look_alike!r} was lost"
+    for kind in ("definition", "origin", "mechanism"):
+        for paragraph in spec[kind].split("\n\n"):
+            assert paragraph in texts, f"{kind} paragraph is not one whole block: {paragraph[:60]!r}"
+    kept = page.to_text()
+    for gone in spec["absent"]:
+        assert gone not in kept, f"{gone!r} reached the kept text"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_record(name: str, pipeline: GlossaryPipeline) -> None:
+    spec = EXPECTED[name]
+    outcome = pipeline.process((PAGES / name).read_bytes(), path=f"layouts/{name}")
+    assert outcome.reject is None, outcome.reject
+    [record] = outcome.records
+    assert record.term == spec["term"]
+    assert record.definition == spec["definition"]
+    assert record.origin == spec["origin"]
+    assert record.mechanism == spec["mechanism"]
+    body = "\n".join(section.text for section in record.sections)
+    for gone in spec["absent"]:
+        assert gone not in body
