@@ -96,6 +96,8 @@ class _Rules:
     tokens: dict[str, RemovalReason]
     az_intro_tokens: frozenset[str]
     az_page_title: re.Pattern[str]
+    link_cell_min_links: int
+    link_cell_min_share: float
     heading_sections: tuple[tuple[re.Pattern[str], RemovalReason], ...]
     text_rules: tuple[_TextRule, ...]
 
@@ -115,6 +117,8 @@ def _rules() -> _Rules:
         tokens=tokens,
         az_intro_tokens=frozenset(data["az_intro_tokens"]),
         az_page_title=re.compile(data["az_page_title"], flags),
+        link_cell_min_links=int(data["layout_link_cells"]["min_links"]),
+        link_cell_min_share=float(data["layout_link_cells"]["min_link_share"]),
         heading_sections=tuple(
             (re.compile(rule["re"], flags), cast(RemovalReason, rule["reason"])) for rule in data["heading_sections"]
         ),
@@ -270,6 +274,8 @@ def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
         text = visible_text(node)
         if text and len(text) < 200 and _is_letter_navigation(text):
             remover.drop(node, "navigation", "letter navigation")
+    for cell in _link_only_layout_cells(root, rules):
+        remover.drop(cell, "navigation", "layout-table cell of links only")
 
     _remove_heading_sections(root, rules, remover)
     return remover.removed
@@ -280,6 +286,31 @@ def _letter_link_parents(scan: PageScan) -> list[HtmlElement]:
     counts = Counter(link.getparent() for link in _ONE_LETTER_LINKS(scan.root))
     body = scan.root.find("body")
     return scan.in_document_order({node for node, n in counts.items() if n >= _MIN_LETTER_LINKS and node is not body})
+
+
+def _link_only_layout_cells(root: HtmlElement, rules: _Rules) -> list[HtmlElement]:
+    """Layout tables (no <th>), or cells of them, whose text is almost all link text: the
+    menu column, as one cell of links or as a nested table with a link in each cell."""
+    found = []
+    for table in root.iter("table"):
+        if next(table.iter("th"), None) is not None:
+            continue
+        found.extend(unit for unit in (table, *table.iter("td")) if _is_link_list(unit, rules))
+    return found
+
+
+def _is_link_list(unit: HtmlElement, rules: _Rules) -> bool:
+    if unit.tag == "td" and next(unit.iter("table"), None) is not None:
+        return False  # a cell holding a nested table is judged by that table
+    links = [text for link in unit.iter("a") if (text := visible_text(link))]
+    if len(links) < rules.link_cell_min_links:
+        return False
+    # letters and digits only: separators between the links (" · ", " | ") are no text of their own
+    return _word_chars(" ".join(links)) >= rules.link_cell_min_share * _word_chars(visible_text(unit))
+
+
+def _word_chars(text: str) -> int:
+    return sum(character.isalnum() for character in text)
 
 
 def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover) -> None:
