@@ -21,7 +21,7 @@ from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import read_meta
-from pipeline.clean.styled_headings import promote_styled_headings
+from pipeline.clean.styled_headings import promote_styled_headings, promote_summaries
 
 __all__ = [
     "Block", "CleanedPage", "PageMeta", "ParseError", "Removal", "TooDeep", "clean_html", "clean_text", "parse_html"
@@ -93,6 +93,7 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     removed = remove_consent_nodes(scan)
     removed += remove_chrome_nodes(scan)
     promote_styled_headings(root)
+    promote_summaries(root)
     meta = read_meta(root)
     headings = collect_headings(root)
     blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)

@@ -61,6 +61,8 @@ _PROSE_LOOKAHEAD_CHARS = 300
 # How far up from the line the text after it is looked for (title in a wrapper of its own).
 _MAX_CLIMB = 4
 _FIRST_LEVEL = 2
+# A top-level disclosure's summary heads a section below the page's title.
+_SUMMARY_LEVEL = 3
 _SECTION_HEADING_TAGS = HEADING_TAGS[1:]
 # One <h2>-<h6> is often the entry's title itself (`<h2 class="entrytitle">`), not a section heading.
 _MAX_OWN_HEADINGS = 1
@@ -155,6 +157,29 @@ def _split_paragraph_at(line: HtmlElement) -> None:
     if not (after.text or "").strip() and not len(after):
         line.tail = after.tail
         after.getparent().remove(after)
+
+
+def promote_summaries(root: HtmlElement) -> None:
+    """`<details><summary>Origin</summary>text</details>`: the summary is the heading of the
+    text in its disclosure. An explicit <hN> (h3 for a top-level disclosure, one deeper per
+    nesting) gives it a level and lets collect_headings put it back if trafilatura drops it;
+    a summary that is a sentence ("Read how the name came about.") is text, not a heading."""
+    body = root.find("body")
+    if body is None:
+        return
+    chrome = inside_marked(root)
+    for summary in list(body.iter("summary")):
+        details = summary.getparent()
+        if summary in chrome or details is None or details.tag != "details":
+            continue
+        if next(summary.iter(*HEADING_TAGS), None) is not None:
+            summary.drop_tag()  # `<summary><h3>Origin</h3></summary>`: the heading is there already
+            continue
+        if not looks_like_heading_line(normalize_space(" ".join(summary.itertext()))):
+            summary.tag = "p"
+            continue
+        nesting = sum(1 for ancestor in details.iterancestors("details"))
+        summary.tag = f"h{min(_SUMMARY_LEVEL + nesting, _LAST_LEVEL)}"
 
 
 def _styled_prominence(element: HtmlElement) -> float | None:
