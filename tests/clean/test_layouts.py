@@ -71,3 +71,28 @@ def test_record(name: str, pipeline: GlossaryPipeline) -> None:
     body = "\n".join(section.text for section in record.sections)
     for gone in spec["absent"]:
         assert gone not in body
+
+
+def test_plain_text_with_one_paragraph_per_line_keeps_every_line() -> None:
+    # the seed page's shape: unwrapped paragraphs far past 100 columns, heading lines between them
+    sentence = "Relaxin is a peptide hormone of pregnancy that loosens the ligaments of the pelvis."
+    lines = [f"{sentence} {sentence}", "Origin", f"{sentence} {sentence}", "Mechanism", f"{sentence} {sentence}"]
+    assert [block.text for block in clean_text("\n".join(lines)).blocks] == lines
+
+
+def test_hard_wrapped_paragraph_is_one_block_and_a_short_heading_line_stays() -> None:
+    text = (
+        "Relaxin is a peptide hormone of pregnancy that loosens the ligaments of\n"
+        "the pelvis and softens the cervix before birth, and it also widens blood\n"
+        "vessels of the kidney.\n"
+        "Origin\n"
+        "Frederick Hisaw found it in 1926 in the serum of pregnant guinea pigs and\n"
+        "named it for the relaxing of the pubic ligament it caused.\n"
+    )
+    assert [block.text for block in clean_text(text).blocks] == [
+        "Relaxin is a peptide hormone of pregnancy that loosens the ligaments of the pelvis and softens the cervix "
+        "before birth, and it also widens blood vessels of the kidney.",
+        "Origin",
+        "Frederick Hisaw found it in 1926 in the serum of pregnant guinea pigs and named it for the relaxing of the "
+        "pubic ligament it caused.",
+    ]
