@@ -96,6 +96,9 @@ class _Rules:
     tokens: dict[str, RemovalReason]
     az_intro_tokens: frozenset[str]
     az_page_title: re.Pattern[str]
+    box_label: re.Pattern[str]
+    box_max_chars: int
+    box_reason: RemovalReason
     link_cell_min_links: int
     link_cell_min_share: float
     heading_sections: tuple[tuple[re.Pattern[str], RemovalReason], ...]
@@ -117,6 +120,9 @@ def _rules() -> _Rules:
         tokens=tokens,
         az_intro_tokens=frozenset(data["az_intro_tokens"]),
         az_page_title=re.compile(data["az_page_title"], flags),
+        box_label=re.compile(data["box_labels"]["re"], flags),
+        box_max_chars=int(data["box_labels"]["max_chars"]),
+        box_reason=cast(RemovalReason, data["box_labels"]["reason"]),
         link_cell_min_links=int(data["layout_link_cells"]["min_links"]),
         link_cell_min_share=float(data["layout_link_cells"]["min_link_share"]),
         heading_sections=tuple(
@@ -276,6 +282,8 @@ def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
             remover.drop(node, "navigation", "letter navigation")
     for cell in _link_only_layout_cells(root, rules):
         remover.drop(cell, "navigation", "layout-table cell of links only")
+    for box, label in _labelled_boxes(root, rules):
+        remover.drop(box, rules.box_reason, f"box label: {label}")
 
     _remove_heading_sections(root, rules, remover)
     return remover.removed
@@ -286,6 +294,34 @@ def _letter_link_parents(scan: PageScan) -> list[HtmlElement]:
     counts = Counter(link.getparent() for link in _ONE_LETTER_LINKS(scan.root))
     body = scan.root.find("body")
     return scan.in_document_order({node for node, n in counts.items() if n >= _MIN_LETTER_LINKS and node is not body})
+
+
+# Elements with a short own text that may be a box label ("Term of the Day"): found in C,
+# so that only these few are judged by the label pattern.
+_LOWER = "translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BOX_LABEL_CANDIDATES = etree.XPath(
+    "//body//*[text()[string-length(normalize-space(.)) < 60 and ("
+    + " or ".join(f"contains({_LOWER}, '{stem}')" for stem in (" of the ", "featured", "today", "spotlight"))
+    + ")]]"
+)
+_BOX_TAGS = frozenset({"div", "section", "aside", "td", "li", "dl", "table", "form"})
+
+
+def _labelled_boxes(root: HtmlElement, rules: _Rules) -> list[tuple[HtmlElement, str]]:
+    """Small boxes that open with a label such as "Term of the day" (the label element can
+    be anything: a styled div, a <b>, an <hN>), with the label's text."""
+    found = []
+    for element in _BOX_LABEL_CANDIDATES(root):
+        label = visible_text(element)
+        if not rules.box_label.match(label.rstrip(":")):
+            continue
+        box = next(element.iterancestors(*_BOX_TAGS), None)  # past the label's own <p>, <b> or <hN>
+        if box is None:
+            continue
+        text = visible_text(box)
+        if text.startswith(label) and len(text) <= rules.box_max_chars:
+            found.append((box, label))
+    return found
 
 
 def _link_only_layout_cells(root: HtmlElement, rules: _Rules) -> list[HtmlElement]:
