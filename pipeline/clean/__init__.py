@@ -22,6 +22,7 @@ from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import read_meta
+from pipeline.clean.payload import collect_payloads, fill_skeleton
 from pipeline.clean.plain_text import text_blocks
 from pipeline.clean.styled_headings import promote_styled_headings, promote_summaries
 
@@ -98,7 +99,9 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     promote_summaries(root)
     meta = read_meta(root)
     headings = collect_headings(root)
+    payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
     blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)
+    blocks = fill_skeleton(blocks, payloads)
     blocks, removed = _drop_text_boilerplate(blocks, removed)
     return CleanedPage(
         blocks=blocks,

@@ -96,3 +96,37 @@ def test_hard_wrapped_paragraph_is_one_block_and_a_short_heading_line_stays() ->
         "Frederick Hisaw found it in 1926 in the serum of pregnant guinea pigs and named it for the relaxing of the "
         "pubic ligament it caused.",
     ]
+
+
+_LEAD = (
+    "Relaxin is a peptide hormone of pregnancy that loosens the ligaments of the pelvis and softens the cervix "
+    "before birth, and it also widens the blood vessels of the kidney."
+)
+
+
+def _portable_text_page(visible: str, script: str) -> str:
+    return f"<html><head><title>Relaxin</title></head><body><div id='app'>{visible}</div>{script}</body></html>"
+
+
+def test_portable_text_payload_fills_a_skeleton() -> None:
+    blocks = [
+        {"_type": "block", "style": style, "children": [{"_type": "span", "text": text}]}
+        for style, text in (("normal", _LEAD), ("h2", "Origin"), ("normal", "Frederick Hisaw found it in 1926."))
+    ]
+    script = f"<script type='application/json' id='__NEXT_DATA__'>{json.dumps({'page': {'body': blocks}})}</script>"
+    page = clean_html(_portable_text_page("<p>Loading…</p>", script))
+    assert [(block.role, block.text) for block in page.blocks] == [
+        ("paragraph", _LEAD), ("heading", "Origin"), ("paragraph", "Frederick Hisaw found it in 1926.")
+    ]
+
+
+def test_payload_is_not_used_when_the_page_shows_its_text() -> None:
+    article = json.dumps({"@type": "Article", "articleBody": "A different, much longer text. " * 20})
+    page = clean_html(_portable_text_page(f"<p>{_LEAD}</p>", f"<script type='application/ld+json'>{article}</script>"))
+    assert [block.text for block in page.blocks] == [_LEAD]
+
+
+def test_a_script_that_is_not_a_json_literal_is_never_evaluated() -> None:
+    script = "<script>window.__NUXT__=(function(a){return {body: '<p>' + a + '</p>'}}('Relaxin text'));</script>"
+    page = clean_html(_portable_text_page("<p>Loading…</p>", script))
+    assert "Relaxin text" not in page.to_text()
