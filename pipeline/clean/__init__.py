@@ -101,7 +101,7 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     headings = collect_headings(root)
     payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
     blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)
-    blocks = fill_skeleton(blocks, payloads)
+    blocks = fill_skeleton(blocks, payloads, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed)
     return CleanedPage(
         blocks=blocks,

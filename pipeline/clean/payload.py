@@ -23,14 +23,15 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from pipeline.clean.blocks import Block, normalize_space
+from pipeline.clean.blocks import Block, PageMeta, normalize_space
 from pipeline.clean.dom import HEADING_TAGS, visible_text
 
 _RULES_PATH = Path(__file__).with_name("payload_rules.json")
 
-# A page whose extracted prose is under this many words shows a skeleton, not its entry
-# (glossary entries have 120-390 words; a loading shell has a title and a few labels).
-SKELETON_MAX_WORDS = 30
+# A page whose extracted prose is under this many words shows a skeleton, not its entry: a
+# loading shell has a title and a few labels, and the segmenter needs 12 words for an entry.
+# (At 30, a news listing's one-line blurb was replaced by the site's JSON-LD description.)
+SKELETON_MAX_WORDS = 12
 # The payload replaces the skeleton only when it says clearly more.
 _MIN_PAYLOAD_WORDS = 20
 _MAX_PAYLOAD_CHARS = 2_000_000
@@ -40,6 +41,8 @@ _MAX_NODES = 200_000
 _MIN_HTML_CHARS = 80
 _HTML_TAGS = re.compile(r"<(?:p|h[1-6]|li|br)\b", re.IGNORECASE)
 _HTML_BLOCKS = (*HEADING_TAGS, "p", "li", "dd", "blockquote")
+# "Anandamide | NeuroLex", "Cholecystokinin – Gut Hormone Guide": the site's name follows.
+_TITLE_SITE_PART = re.compile(r"\s+[|–—-]\s+|\s*::\s*")
 _PARSER = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
 
 
@@ -88,18 +91,23 @@ def collect_payloads(root: HtmlElement) -> list[str]:
     return found
 
 
-def fill_skeleton(blocks: list[Block], payloads: list[str]) -> list[Block]:
-    """The payload's blocks in place of a skeleton's, or `blocks` unchanged."""
+def fill_skeleton(blocks: list[Block], payloads: list[str], meta: PageMeta) -> list[Block]:
+    """The payload's blocks in place of a skeleton's, or `blocks` unchanged.
+
+    Only a text that names the page's subject (its <h1>, or the <title> before any site
+    name) counts: payloads also carry shipping notes, menus and teasers of other pages.
+    """
     visible_words = sum(len(block.text.split()) for block in blocks if block.role != "heading")
     if visible_words >= SKELETON_MAX_WORDS or not payloads:
         return blocks
+    subjects = _subjects(meta)
     best: list[Block] = []
     for payload in payloads:
         data = _json_value(payload)
         if data is None:
             continue
         for candidate in _candidates(data):
-            if _chars(candidate) > _chars(best):
+            if _chars(candidate) > _chars(best) and _names_subject(candidate, subjects):
                 best = candidate
     if sum(len(block.text.split()) for block in best if block.role != "heading") < max(
         _MIN_PAYLOAD_WORDS, 2 * visible_words
@@ -113,6 +121,18 @@ def fill_skeleton(blocks: list[Block], payloads: list[str]) -> list[Block]:
         leading.append(block)
     seen = {block.text.lower() for block in leading}
     return leading + [block for block in best if not (block.role == "heading" and block.text.lower() in seen)]
+
+
+def _subjects(meta: PageMeta) -> list[str]:
+    names = [*meta.h1, *meta.defined_terms]
+    if meta.title:
+        names.append(_TITLE_SITE_PART.split(meta.title)[0])
+    return [key for name in names if (key := normalize_space(name).lower())]
+
+
+def _names_subject(blocks: list[Block], subjects: list[str]) -> bool:
+    text = " ".join(block.text for block in blocks).lower()
+    return any(subject in text for subject in subjects)
 
 
 def _chars(blocks: list[Block]) -> int:

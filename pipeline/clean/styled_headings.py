@@ -58,6 +58,7 @@ _NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})
 # A heading heads prose: the first block after it has this many words, mostly lower case.
 _MIN_PROSE_WORDS = 15
 _PROSE_LOOKAHEAD_CHARS = 300
+_MAX_LOOKAHEAD_STEPS = 200
 # How far up from the line the text after it is looked for (title in a wrapper of its own).
 _MAX_CLIMB = 4
 _FIRST_LEVEL = 2
@@ -262,8 +263,10 @@ def _heads_prose(line: HtmlElement) -> bool:
     templates ("Medium", "Pay with PayPal") are styled just like headings."""
     pieces: list[str] = []
     chars = 0
-    for piece in _text_after(line):
-        if piece is _BREAK:
+    for step, piece in enumerate(_text_after(line)):
+        if step >= _MAX_LOOKAHEAD_STEPS:
+            break  # a run of empty blocks: bounded work per candidate line
+        if piece is None:
             if pieces:
                 break
             continue
@@ -275,11 +278,9 @@ def _heads_prose(line: HtmlElement) -> bool:
     return len(words) >= _MIN_PROSE_WORDS and sum(word[:1].islower() for word in words) * 2 >= len(words)
 
 
-_BREAK = "\n"  # a line break or block boundary in _text_after's stream (text pieces are never just it)
-
-
-def _text_after(line: HtmlElement) -> Iterator[str]:
-    """The text after the line in document order, as pieces and _BREAK markers, read lazily."""
+def _text_after(line: HtmlElement) -> Iterator[str | None]:
+    """The text after the line in document order, read lazily: text pieces, and None for a
+    line break or block boundary."""
     node = line
     for _ in range(_MAX_CLIMB):
         if node.tail and node.tail.strip():
@@ -292,19 +293,19 @@ def _text_after(line: HtmlElement) -> Iterator[str]:
         if parent is None:
             return
         if parent.tag in _BLOCK_TAGS:
-            yield _BREAK
+            yield None
         node = parent
 
 
-def _text_of(node: HtmlElement) -> Iterator[str]:
+def _text_of(node: HtmlElement) -> Iterator[str | None]:
     if not isinstance(node.tag, str) or node.tag in _NO_TEXT_TAGS:
         return
     if node.tag == "br":
-        yield _BREAK
+        yield None
         return
     block = node.tag in _BLOCK_TAGS
     if block:
-        yield _BREAK
+        yield None
     if node.text and node.text.strip():
         yield node.text
     for child in node:
@@ -312,7 +313,7 @@ def _text_of(node: HtmlElement) -> Iterator[str]:
         if child.tail and child.tail.strip():
             yield child.tail
     if block:
-        yield _BREAK
+        yield None
 
 
 def _up_to_block(node: HtmlElement) -> list[HtmlElement]:
