@@ -142,7 +142,7 @@ def _chars(blocks: list[Block]) -> int:
 def _json_value(text: str) -> Any:
     try:
         value, _ = json.JSONDecoder().raw_decode(text.lstrip())
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser's stack
         return None
     return value
 

@@ -130,3 +130,9 @@ def test_a_script_that_is_not_a_json_literal_is_never_evaluated() -> None:
     script = "<script>window.__NUXT__=(function(a){return {body: '<p>' + a + '</p>'}}('Relaxin text'));</script>"
     page = clean_html(_portable_text_page("<p>Loading…</p>", script))
     assert "Relaxin text" not in page.to_text()
+
+
+def test_a_payload_nested_too_deep_for_the_json_parser_leaves_the_skeleton() -> None:
+    script = f"<script type='application/json'>{'[' * 100_000}{']' * 100_000}</script>"
+    page = clean_html(_portable_text_page("<p>Loading…</p>", script))
+    assert page.to_text() == "Loading…"
