@@ -54,7 +54,7 @@ _PACKAGE_DIR = Path(__file__).parent
 # Rule and lexicon files whose content changes what a run produces: part of the config hash.
 _RULE_FILES = (
     "heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "clean/signal_rules.json",
-    "stages/page_kind_rules.json", "entities/lexicon.tsv",
+    "clean/styled_headings.json", "clean/payload_rules.json", "stages/page_kind_rules.json", "entities/lexicon.tsv",
 )
 _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500

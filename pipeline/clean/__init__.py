@@ -3,7 +3,8 @@
 HTML: parse once with lxml, remove consent and chrome nodes by rule, read the page's
 metadata, hand the same tree to trafilatura, then drop leftover blocks whose text is
 consent or boilerplate (banners often sit inside the article, where no extractor sees them
-as chrome). Plain text: every line is a block, and the same text rules apply.
+as chrome). Plain text: underlined headings, hard-wrapped paragraphs joined, every other
+line a block (plain_text.py), and the same text rules apply.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import threading
 import lxml.html
 from lxml.html import HtmlElement
 
-from pipeline.clean.blocks import Block, CleanedPage, PageMeta, Removal, normalize_space
+from pipeline.clean.blocks import Block, CleanedPage, PageMeta, Removal
 from pipeline.clean.chrome import drop_boilerplate_blocks, remove_chrome_nodes
 from pipeline.clean.consent import drop_consent_blocks, remove_consent_nodes
 from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import read_meta
+from pipeline.clean.payload import collect_payloads, fill_skeleton
+from pipeline.clean.plain_text import text_blocks
 from pipeline.clean.signals import read_signals
+from pipeline.clean.styled_headings import promote_styled_headings, promote_summaries
 
 __all__ = [
     "Block", "CleanedPage", "PageMeta", "ParseError", "Removal", "TooDeep", "clean_html", "clean_text", "parse_html"
@@ -121,9 +125,13 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     # before the chrome goes: bylines, comments and pagination are evidence
     signals = read_signals(scan, removed_any=bool(removed))
     removed += remove_chrome_nodes(scan)
+    promote_styled_headings(root)
+    promote_summaries(root)
     meta = read_meta(root)
     headings = collect_headings(root)
+    payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
     blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)
+    blocks = fill_skeleton(blocks, payloads, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed)
     return CleanedPage(
         blocks=blocks,
@@ -135,8 +143,7 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
 
 
 def clean_text(text: str) -> CleanedPage:
-    blocks = [Block("paragraph", line) for raw in text.splitlines() if (line := normalize_space(raw))]
-    blocks, removed = _drop_text_boilerplate(blocks, [])
+    blocks, removed = _drop_text_boilerplate(text_blocks(text), [])
     return CleanedPage(blocks=blocks, removed=removed, meta=PageMeta(), markup_chars=len(text))
 
 

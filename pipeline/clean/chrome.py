@@ -96,6 +96,11 @@ class _Rules:
     tokens: dict[str, RemovalReason]
     az_intro_tokens: frozenset[str]
     az_page_title: re.Pattern[str]
+    box_label: re.Pattern[str]
+    box_max_chars: int
+    box_reason: RemovalReason
+    link_cell_min_links: int
+    link_cell_min_share: float
     heading_sections: tuple[tuple[re.Pattern[str], RemovalReason], ...]
     text_rules: tuple[_TextRule, ...]
 
@@ -115,6 +120,11 @@ def _rules() -> _Rules:
         tokens=tokens,
         az_intro_tokens=frozenset(data["az_intro_tokens"]),
         az_page_title=re.compile(data["az_page_title"], flags),
+        box_label=re.compile(data["box_labels"]["re"], flags),
+        box_max_chars=int(data["box_labels"]["max_chars"]),
+        box_reason=cast(RemovalReason, data["box_labels"]["reason"]),
+        link_cell_min_links=int(data["layout_link_cells"]["min_links"]),
+        link_cell_min_share=float(data["layout_link_cells"]["min_link_share"]),
         heading_sections=tuple(
             (re.compile(rule["re"], flags), cast(RemovalReason, rule["reason"])) for rule in data["heading_sections"]
         ),
@@ -270,6 +280,10 @@ def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
         text = visible_text(node)
         if text and len(text) < 200 and _is_letter_navigation(text):
             remover.drop(node, "navigation", "letter navigation")
+    for cell in _link_only_layout_cells(root, rules):
+        remover.drop(cell, "navigation", "layout-table cell of links only")
+    for box, label in _labelled_boxes(root, rules):
+        remover.drop(box, rules.box_reason, f"box label: {label}")
 
     _remove_heading_sections(root, rules, remover)
     return remover.removed
@@ -280,6 +294,59 @@ def _letter_link_parents(scan: PageScan) -> list[HtmlElement]:
     counts = Counter(link.getparent() for link in _ONE_LETTER_LINKS(scan.root))
     body = scan.root.find("body")
     return scan.in_document_order({node for node, n in counts.items() if n >= _MIN_LETTER_LINKS and node is not body})
+
+
+# Elements with a short own text that may be a box label ("Term of the Day"): found in C,
+# so that only these few are judged by the label pattern.
+_LOWER = "translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BOX_LABEL_CANDIDATES = etree.XPath(
+    "//body//*[text()[string-length(normalize-space(.)) < 60 and ("
+    + " or ".join(f"contains({_LOWER}, '{stem}')" for stem in (" of the ", "featured", "today", "spotlight"))
+    + ")]]"
+)
+_BOX_TAGS = frozenset({"div", "section", "aside", "td", "li", "dl", "table", "form"})
+
+
+def _labelled_boxes(root: HtmlElement, rules: _Rules) -> list[tuple[HtmlElement, str]]:
+    """Small boxes that open with a label such as "Term of the day" (the label element can
+    be anything: a styled div, a <b>, an <hN>), with the label's text."""
+    found = []
+    for element in _BOX_LABEL_CANDIDATES(root):
+        label = visible_text(element)
+        if not rules.box_label.match(label.rstrip(":")):
+            continue
+        box = next(element.iterancestors(*_BOX_TAGS), None)  # past the label's own <p>, <b> or <hN>
+        if box is None:
+            continue
+        text = visible_text(box)
+        if text.startswith(label) and len(text) <= rules.box_max_chars:
+            found.append((box, label))
+    return found
+
+
+def _link_only_layout_cells(root: HtmlElement, rules: _Rules) -> list[HtmlElement]:
+    """Layout tables (no <th>), or cells of them, whose text is almost all link text: the
+    menu column, as one cell of links or as a nested table with a link in each cell."""
+    found = []
+    for table in root.iter("table"):
+        if next(table.iter("th"), None) is not None:
+            continue
+        found.extend(unit for unit in (table, *table.iter("td")) if _is_link_list(unit, rules))
+    return found
+
+
+def _is_link_list(unit: HtmlElement, rules: _Rules) -> bool:
+    if unit.tag == "td" and next(unit.iter("table"), None) is not None:
+        return False  # a cell holding a nested table is judged by that table
+    links = [text for link in unit.iter("a") if (text := visible_text(link))]
+    if len(links) < rules.link_cell_min_links:
+        return False
+    # letters and digits only: separators between the links (" · ", " | ") are no text of their own
+    return _word_chars(" ".join(links)) >= rules.link_cell_min_share * _word_chars(visible_text(unit))
+
+
+def _word_chars(text: str) -> int:
+    return sum(character.isalnum() for character in text)
 
 
 def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover) -> None:
