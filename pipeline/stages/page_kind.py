@@ -108,6 +108,7 @@ class _Rules:
     patterns: dict[str, re.Pattern[str]]
     copulas: frozenset[str]
     copula_complements: frozenset[str]
+    not_glossary: re.Pattern[str]  # "Terms and conditions": glossary words that name a legal page
 
     def rule(self, kind: str, code: str) -> dict[str, Any]:
         rule: dict[str, Any] = self.data["evidence"][kind][code]
@@ -141,6 +142,7 @@ def _rules() -> _Rules:
         patterns=patterns,
         copulas=frozenset(definition["copulas"]),
         copula_complements=frozenset(definition["copula_complements"]),
+        not_glossary=re.compile(data["list"]["not_glossary"], re.IGNORECASE),
     )
 
 
@@ -287,9 +289,13 @@ def _check_gloss_lead(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str 
     if not facts.lead or not _term_like(facts.term, rules) or len(facts.term.split()) > 4:
         return None
     sentence = facts.lead[0]
-    opening = " ".join(sentence.split()[:8])
-    if re.match(r"(?:an?|any|one of the)\s", opening, re.I) and rules.genus.search(opening) and not (
-        set(_WORD.findall(sentence.lower())) & (_FIRST_PERSON | _SECOND_PERSON)
+    words = sentence.split()
+    opening = " ".join(words[: int(rules.data["definition"]["max_gloss_genus_position"])])
+    if (
+        re.match(r"(?:an?|any|one of the)\s", opening, re.IGNORECASE)
+        and rules.genus.search(opening)
+        and not any(ch.isdigit() for ch in " ".join(words[:8]))
+        and not set(_WORD.findall(sentence.lower())) & (_FIRST_PERSON | _SECOND_PERSON)
     ):
         return f"the lead glosses {facts.term!r} ({_quote(sentence)})"
     return None
@@ -321,7 +327,7 @@ def _check_glossary_context(facts: _Page, rule: dict[str, Any], rules: _Rules) -
     if facts.url_tokens & set(words):
         return f"the URL names a glossary ({facts.url_path!r})"
     for where, text in (("breadcrumb", facts.page.signals.breadcrumb), ("title", facts.page.meta.title or "")):
-        if _GLOSSARY_WORDS.search(text):
+        if _GLOSSARY_WORDS.search(text) and not rules.not_glossary.search(text):
             return f"the {where} names a glossary ({_quote(text)})"
     if facts.page.signals.named["glossary"]:
         return "the page's containers are named glossary, term or definition"
