@@ -178,3 +178,22 @@ def test_run_json_and_the_audit_count_pages_by_kind(tmp_path: Path) -> None:
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["pages_by_kind"] == dict(sorted(expected.items()))
     assert 'id="kinds"' in (out / "audit.html").read_text(encoding="utf-8")
+
+
+def test_terms_and_conditions_are_no_glossary() -> None:
+    clauses = "".join(f"<h3>{n}. {name}</h3><p>{text}</p>" for n, (name, text) in enumerate((
+        ("Bookings", "All bookings are subject to availability and are confirmed only once payment has been taken."),
+        ("Cancellations", "You may cancel up to 48 hours before your appointment without any charge at all."),
+        ("Liability", "We are not liable for losses that were not foreseeable when the contract was made."),
+    ), start=1))
+    html = _page(f"<h1>Terms and Conditions</h1>{clauses}", title="Terms and Conditions | Example Clinic")
+    assert _kind(html, "terms-conditions.html") != "glossary-list"
+
+
+def test_a_lead_that_opens_on_a_genus_word_but_tells_news_is_no_gloss() -> None:
+    body = ("<h1>Home Repair Program</h1><p>A new cycle of $100,000 in grants opens in March for owners who "
+            "need urgent repairs to roofs, floors and heating.</p><p>Applications close at the end of April.</p>")
+    assert _kind(_page(body, title="Home Repair Program")) != "entry"
+    gloss = ("<h1>Ghrelin</h1><p>A peptide hormone made in the stomach that signals hunger to the brain and rises "
+             "before meals.</p><p>It acts on the hypothalamus through the growth hormone secretagogue receptor.</p>")
+    assert _kind(_page(gloss, title="Ghrelin")) == "entry"

@@ -666,11 +666,11 @@ def _list_terms(facts: _Page, rules: _Rules) -> tuple[int, str] | None:
     if len(starts) < config["min_terms"]:
         return None
     letters = sum(1 for b in blocks if b.role == "heading" and is_letter_heading(b.text))
-    titles = [facts.title, facts.page.meta.title or ""]
+    titles = [t for t in (facts.title, facts.page.meta.title or "") if t and not rules.not_glossary.search(t)]
     # A glossary's URL holds its single-entry pages too: it counts only where the page's
     # lead does not define the page's own term.
     presented = (
-        any(t and rules.list_title.search(t) for t in titles)
+        any(rules.list_title.search(t) for t in titles)
         or bool(facts.types & set(config["jsonld_types"]))
         or letters >= 2
         or (bool(facts.url_tokens & set(config["url_words"])) and not any(_defines(s, facts.term, rules)
