@@ -197,3 +197,16 @@ def test_a_lead_that_opens_on_a_genus_word_but_tells_news_is_no_gloss() -> None:
     gloss = ("<h1>Ghrelin</h1><p>A peptide hormone made in the stomach that signals hunger to the brain and rises "
              "before meals.</p><p>It acts on the hypothalamus through the growth hormone secretagogue receptor.</p>")
     assert _kind(_page(gloss, title="Ghrelin")) == "entry"
+
+
+def test_a_glossary_entry_whose_lead_describes_rather_than_defines_is_an_entry() -> None:
+    crumbs = '<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/glossary/">Glossary</a></li></ol>'
+    body = (f"{crumbs}<h1>Melatonin</h1><p>Melatonin regulates the timing of sleep: the pineal gland releases it "
+            "in the evening as light fades.</p><h2>Origin</h2><p>It was isolated from bovine pineal glands in 1958.</p>")
+    assert _kind(_page(body, title="Melatonin")) == "entry"
+
+
+def test_the_term_quoted_in_the_lead_still_opens_its_definition() -> None:
+    body = ("<h1>Allostatic Load</h1><p>The term ‘allostatic load’ describes the wear on the body that builds up "
+            "when stress responses are switched on too often or for too long.</p>")
+    assert _kind(_page(body, title="Allostatic Load")) == "entry"

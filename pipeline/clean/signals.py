@@ -165,7 +165,7 @@ def read_signals(scan: PageScan, removed_any: bool = True) -> PageSignals:
         trail = next(e for e, node_id, classes in scan.body_named
                      if (attached is None or e in attached)
                      and (classes in breadcrumb_names or node_id in breadcrumb_names))
-        signals.breadcrumb = " ".join(trail.text_content().split())[:300]
+        signals.breadcrumb = " ".join(" ".join(trail.itertext()).split())[:300]  # text_content() glues the items
     signals.repeated_posts = max(post_runs.values(), default=0)
     signals.repeated_cards = next(
         (n for key, n in sorted(siblings.items(), key=lambda kv: -kv[1])

@@ -51,7 +51,9 @@ _GLOSSARY_WORDS = re.compile(
 )
 # What may stand before the term in a defining sentence: an article, or a field ("In biology, "),
 # after punctuation or an entity reference the parser kept as text ("&ext;").
-_LEAD_IN = re.compile(r"(?:[^\w\s]+|&\w+;|\s)*(?:(?:the|a|an)\s+|in [\w\s-]{1,30},\s+)?")
+_LEAD_IN = re.compile(
+    r"(?:[^\w\s]+|&\w+;|\s)*(?:(?:the|a|an)\s+|in [\w\s-]{1,30},\s+)?(?:(?:term|phrase|word|concept)\s+[\"'‘“]?)?"
+)
 # A number standing alone ("Tax 101", "7 Ways") marks a headline; "IGF-1" or "5-HTP" is a name.
 _LONE_NUMBER = re.compile(r"(?<![\w-])\d+(?![\w-])")
 # Text patterns read this much of the page: the furniture they look for repeats throughout it.
@@ -298,6 +300,17 @@ def _check_gloss_lead(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str 
         and not set(_WORD.findall(sentence.lower())) & (_FIRST_PERSON | _SECOND_PERSON)
     ):
         return f"the lead glosses {facts.term!r} ({_quote(sentence)})"
+    return None
+
+
+def _check_term_led_lead(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
+    if _check_defining_lead(facts, rule, rules) or not facts.lead:
+        return None  # a defining lead already counts, more
+    low = facts.lead[0].lower()
+    for form in _term_forms(facts.term):
+        start = low.find(form)
+        if start >= 0 and _LEAD_IN.fullmatch(low[:start]) and re.match(r"[’'s]*\s+[a-z]", low[start + len(form):]):
+            return f"the lead opens on {facts.term!r} ({_quote(facts.lead[0])})"
     return None
 
 
@@ -553,6 +566,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
     "entry": {
         "defining-lead": _check_defining_lead,
         "gloss-lead": _check_gloss_lead,
+        "term-led-lead": _check_term_led_lead,
         "what-is-title": _check_what_is_title,
         "term-title": _check_term_title,
         "glossary-context": _check_glossary_context,
@@ -631,7 +645,8 @@ _CHECKS: dict[str, dict[str, Check]] = {
 _ANY_NON_ENTRY = frozenset({"no-defining-lead", "headline-title", "first-person"})
 # Checks that read the page's English text rather than its markup.
 _TEXTUAL = frozenset({
-    "defining-lead", "gloss-lead", "headline-title", "first-person", "no-defining-lead", "second-person",
+    "defining-lead", "gloss-lead", "term-led-lead", "headline-title", "first-person", "no-defining-lead",
+    "second-person",
     "forum-words", "little-prose", "short-sections", "docs-headings", "error-words", "plans", "term-title",
     "numbered-headings",
     "what-is-title",
