@@ -202,7 +202,8 @@ def test_a_lead_that_opens_on_a_genus_word_but_tells_news_is_no_gloss() -> None:
 def test_a_glossary_entry_whose_lead_describes_rather_than_defines_is_an_entry() -> None:
     crumbs = '<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/glossary/">Glossary</a></li></ol>'
     body = (f"{crumbs}<h1>Melatonin</h1><p>Melatonin regulates the timing of sleep: the pineal gland releases it "
-            "in the evening as light fades.</p><h2>Origin</h2><p>It was isolated from bovine pineal glands in 1958.</p>")
+            "in the evening as light fades.</p><h2>Origin</h2>"
+            "<p>It was isolated from bovine pineal glands in 1958.</p>")
     assert _kind(_page(body, title="Melatonin")) == "entry"
 
 
