@@ -211,3 +211,12 @@ def test_the_term_quoted_in_the_lead_still_opens_its_definition() -> None:
     body = ("<h1>Allostatic Load</h1><p>The term ‘allostatic load’ describes the wear on the body that builds up "
             "when stress responses are switched on too often or for too long.</p>")
     assert _kind(_page(body, title="Allostatic Load")) == "entry"
+
+
+def test_promotion_terms_are_no_glossary() -> None:
+    offers = "".join(f"<h3>{name}</h3><p>{text}</p>" for name, text in (
+        ("US", "The offer is valid for orders shipped to addresses in the United States only, while stocks last."),
+        ("Canada", "Orders shipped to Canada qualify when the code is entered at checkout before the end date."),
+    ))
+    html = _page(f"<h1>Promo Terms</h1>{offers}", title="Skincare Sets & Promo Terms – Example Shop")
+    assert _kind(html, "promo-terms.html") != "glossary-list"
