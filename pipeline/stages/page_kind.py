@@ -415,6 +415,11 @@ def _check_no_defining_lead(facts: _Page, rule: dict[str, Any], rules: _Rules) -
     return f"the lead does not define {facts.term[:80]!r}" if facts.term else "the page names no subject"
 
 
+def _check_long_prose(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
+    words = sum(n for b in facts.prose if (n := len(b.text.split())) >= rule["min_paragraph_words"])
+    return f"{words} words of running prose" if words >= rule["min_words"] else None
+
+
 def _check_comments(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     signals = facts.page.signals
     return "a comment section" if signals.named["comments_section"] and signals.textareas else None
@@ -582,6 +587,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "no-defining-lead": _check_no_defining_lead,
         "comments": _check_comments,
         "article-url": _url_check,
+        "long-prose": _check_long_prose,
     },
     "forum": {
         "forum-data": _types_check,
@@ -623,6 +629,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "second-person": _check_second_person,
         "short-sections": _check_short_sections,
         "landing-url": _url_check,
+        "landing-title": _check_title_pattern("landing", "landing-title"),
         "site-root": _check_site_root,
     },
     "documentation": {
