@@ -195,7 +195,7 @@ def run_in_term(block: Block) -> tuple[str, str] | None:
     bold name opening a paragraph, then a dash or colon, then its text. The entry form of
     glossary lists that set each term in bold at the start of its paragraph."""
     lead = block.bold_lead
-    if block.role != "paragraph" or not lead or block.all_bold or len(lead.split()) > _MAX_TERM_WORDS:
+    if block.role not in ("paragraph", "item") or not lead or block.all_bold or len(lead.split()) > _MAX_TERM_WORDS:
         return None
     if not block.text.startswith(lead):
         return None

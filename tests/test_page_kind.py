@@ -220,3 +220,16 @@ def test_promotion_terms_are_no_glossary() -> None:
     ))
     html = _page(f"<h1>Promo Terms</h1>{offers}", title="Skincare Sets & Promo Terms – Example Shop")
     assert _kind(html, "promo-terms.html") != "glossary-list"
+
+
+def test_a_bulleted_glossary_of_bold_terms_gives_one_record_per_term(pipeline: GlossaryPipeline) -> None:
+    items = "".join(f"<li><strong>{name}</strong>: {text}</li>" for name, text in (
+        ("Cortisol", "the main glucocorticoid of the adrenal cortex, released in a daily rhythm and under stress."),
+        ("Dopamine", "a catecholamine neurotransmitter of reward, movement and motivation circuits in the brain."),
+        ("Leptin", "a hormone made by fat cells that tells the hypothalamus how much energy the body has stored."),
+    ))
+    html = _page(f"<h1>Glossary of stress and appetite terms</h1><ul>{items}</ul>",
+                 title="Glossary of stress and appetite terms")
+    records = pipeline.process(html.encode(), path="glossary.html").records
+    assert [r.term for r in records] == ["Cortisol", "Dopamine", "Leptin"]
+    assert records[0].definition.startswith("the main glucocorticoid")
