@@ -38,7 +38,9 @@ class _Vocabulary:
     cart_phrases: re.Pattern[str]
     cta_phrases: re.Pattern[str]
     generators: dict[str, tuple[str, ...]]
-    price: re.Pattern[str]
+    price_currency_first: re.Pattern[str]
+    price_currency_last: re.Pattern[str]
+    price_currency_last_markers: tuple[str, ...]
     max_text_chars: int
     chrome_tags: frozenset[str]
     chrome_tokens: frozenset[str]
@@ -57,7 +59,9 @@ def _vocabulary() -> _Vocabulary:
         cart_phrases=phrases("cart_phrases"),
         cta_phrases=phrases("cta_phrases"),
         generators={kind: tuple(names) for kind, names in data["generators"].items() if kind != "why"},
-        price=re.compile(data["price_pattern"]["pattern"]),
+        price_currency_first=re.compile(data["price_pattern"]["currency_first"]),
+        price_currency_last=re.compile(data["price_pattern"]["currency_last"]),
+        price_currency_last_markers=tuple(data["price_pattern"]["currency_last_markers"]),
         max_text_chars=int(data["max_text_chars"]),
         chrome_tags=frozenset(data["chrome_containers"]["tags"]),
         chrome_tokens=frozenset(data["chrome_containers"]["tokens"]),
@@ -175,7 +179,7 @@ def read_signals(scan: PageScan, removed_any: bool = True) -> PageSignals:
     body = root.find("body")
     text = (body if body is not None else root).text_content()
     signals.text_chars = max(0, len(text) - text.count(" ") - hidden_chars)  # as link text: spaces not counted
-    signals.prices = len(vocabulary.price.findall(text, 0, vocabulary.max_text_chars))
+    signals.prices = _count_prices(text[: vocabulary.max_text_chars], vocabulary)
     signals.generator_kind = next(
         (kind for kind, names in vocabulary.generators.items() if any(n in signals.generator for n in names)), None
     ) if signals.generator else None
@@ -187,6 +191,13 @@ def _split_name(value: str) -> frozenset[str]:
     if not value.islower():
         value = _CAMEL_CASE.sub(" ", value).lower()
     return frozenset(value.replace("-", " ").replace("_", " ").split())
+
+
+def _count_prices(text: str, vocabulary: _Vocabulary) -> int:
+    count = len(vocabulary.price_currency_first.findall(text))
+    if any(marker in text for marker in vocabulary.price_currency_last_markers):
+        count += len(vocabulary.price_currency_last.findall(text))
+    return count
 
 
 class _WordCache:
