@@ -84,7 +84,6 @@ class PageVerdict:
     # the non-entry kind with the most evidence: what a page is when segmenting finds no entry
     fallback: PageKind
     structural: bool  # markup evidence alone supports a non-entry verdict
-    term_count: int = 1
 
     @property
     def is_entry(self) -> bool:
@@ -200,13 +199,13 @@ def classify(page: CleanedPage, source_name: str, url: str | None = None, plain_
         kind = "error"
     elif terms is not None:
         kind = "glossary-list"
-        evidence.append(Evidence("term-list", "glossary-list", rules.entry_threshold, terms[1]))
+        evidence.append(Evidence("term-list", "glossary-list", rules.entry_threshold, terms))
     elif scores["entry"] >= rules.entry_threshold and scores["entry"] > max(non_entry.values()):
         kind = "entry"
     else:
         kind = fallback
     evidence.sort(key=lambda e: (e.kind != kind, -e.weight))
-    return PageVerdict(kind, evidence, scores, fallback, structural, term_count=terms[0] if terms else 1)
+    return PageVerdict(kind, evidence, scores, fallback, structural)
 
 
 def _read(page: CleanedPage, source_name: str, url: str | None, plain_text: bool) -> _Page:
@@ -660,8 +659,8 @@ _TEXTUAL = frozenset({
 })
 
 
-def _list_terms(facts: _Page, rules: _Rules) -> tuple[int, str] | None:
-    """(number of terms, fact) when the page as a whole is a glossary list, else None.
+def _list_terms(facts: _Page, rules: _Rules) -> str | None:
+    """The fact that the page as a whole is a glossary list ("5 terms ..."), else None.
 
     The terms are <dt> items, or repeated same-level headings that name no section kind
     (letter headings A, B, ... are navigation, not terms). The page must present itself as a
@@ -704,4 +703,4 @@ def _list_terms(facts: _Page, rules: _Rules) -> tuple[int, str] | None:
     covered = sum(len(b.text.split()) for b in blocks[starts[0]:] if b.role in ("paragraph", "item"))
     if not total or covered / total < config["min_coverage"]:
         return None
-    return len(starts), f"{len(starts)} terms, each with its own text, hold {covered / total:.0%} of the prose"
+    return f"{len(starts)} terms, each with its own text, hold {covered / total:.0%} of the prose"
