@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,13 +113,14 @@ def read_signals(scan: PageScan, removed_any: bool = True) -> PageSignals:
     attached = set(elements) if removed_any else None
     hidden_chars = 0  # text of scripts and styles, which body.text_content() includes
     tags: Counter[str] = Counter()
+    links: list[HtmlElement] = []
     for element in elements:
         tag = element.tag
         if tag not in _READ_TAGS:
             continue
         tags[tag] += 1
         if tag == "a":
-            _read_link(element, signals, vocabulary)
+            links.append(element)
         elif tag in ("button", "input", "select"):
             _read_control(element, signals, vocabulary, words_of)
         elif tag in _HIDDEN_TAGS:
@@ -128,6 +131,7 @@ def read_signals(scan: PageScan, removed_any: bool = True) -> PageSignals:
             signals.generator = (element.get("content") or "").lower()[:100]
         elif tag == "link" and "next" in (element.get("rel") or "").lower().split():
             signals.paginated = True
+    _read_links(links, signals, vocabulary)
     signals.textareas = tags["textarea"]
     signals.code_blocks = tags["pre"] + tags["code"]
     signals.articles = tags["article"]
@@ -248,19 +252,25 @@ def _is_card_group(items: list[HtmlElement], words_of: _WordCache) -> bool:
     return True
 
 
-def _read_link(link: HtmlElement, signals: PageSignals, vocabulary: _Vocabulary) -> None:
-    raw = link.text_content()
-    signals.links += 1
-    signals.link_chars += len(raw) - raw.count(" ")
-    text = " ".join(raw.split()) if len(raw) <= _MAX_LABEL_CHARS * 4 else ""
-    if "next" in (link.get("rel") or "").lower().split() or "prev" in (link.get("rel") or "").lower().split():
-        signals.paginated = True
-    if text and len(text) <= _MAX_LABEL_CHARS:
-        label = text.lower()
-        if vocabulary.cart_phrases.search(label):
-            signals.cart_controls += 1
-        elif vocabulary.cta_phrases.search(label):
-            signals.cta_controls += 1
+def _read_links(links: list[HtmlElement], signals: PageSignals, vocabulary: _Vocabulary) -> None:
+    """Link count, link text and the calls to action among short link labels. The labels
+    are matched as one text, a line each: one regex call per page, not one per link."""
+    labels: list[str] = []
+    for link in links:
+        raw = link.text_content()
+        signals.link_chars += len(raw) - raw.count(" ")
+        if len(raw) <= _MAX_LABEL_CHARS * 4 and (label := " ".join(raw.split())) and len(label) <= _MAX_LABEL_CHARS:
+            labels.append(label)
+        rel = link.get("rel")
+        if rel and ("next" in rel.lower().split() or "prev" in rel.lower().split()):
+            signals.paginated = True
+    signals.links = len(links)
+    text = "\n".join(labels).lower()
+    starts = list(accumulate((len(label) + 1 for label in labels[:-1]), initial=0))  # where each label begins
+    carts = {bisect_right(starts, m.start()) for m in vocabulary.cart_phrases.finditer(text)}
+    calls = {bisect_right(starts, m.start()) for m in vocabulary.cta_phrases.finditer(text)}
+    signals.cart_controls += len(carts)
+    signals.cta_controls += len(calls - carts)  # a label that buys is a cart control, not a call to action
 
 
 def _read_control(control: HtmlElement, signals: PageSignals, vocabulary: _Vocabulary, words_of: _WordCache) -> None:
