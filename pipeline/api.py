@@ -44,7 +44,7 @@ from pipeline.model import (
     Section,
     Source,
 )
-from pipeline.read import GZIP_MAGIC, Limits, gunzip
+from pipeline.read import GZIP_MAGIC, Limits, gunzip, printable_path
 from pipeline.rejects import Rejected, RejectReason
 from pipeline.segment import Entry, NotAnEntry, segment
 
@@ -102,6 +102,7 @@ class GlossaryPipeline:
         self.language_check = LanguageCheck(self.config.language)
 
     def process(self, data: bytes | str, path: str, url: str | None = None) -> Outcome:
+        path = printable_path(path)  # a file name that is not UTF-8 must not make the record unwritable
         raw = data.encode("utf-8") if isinstance(data, str) else data
         sha256 = hashlib.sha256(raw).hexdigest()
         timings: dict[str, float] = {}

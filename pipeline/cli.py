@@ -105,7 +105,8 @@ def _run(args: argparse.Namespace) -> int:
     inputs = list(args.inputs)
     if args.inputs_from:
         try:
-            listed = args.inputs_from.read_text(encoding="utf-8").splitlines()
+            # A listed path may hold any bytes a file system allows: they stay surrogate-escaped, as in argv.
+            listed = args.inputs_from.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
             inputs += [line.strip() for line in listed if line.strip()]
         except OSError as error:
             print(f"glossary-pipeline: cannot read {args.inputs_from}: {error}", file=sys.stderr)

@@ -70,6 +70,26 @@ def is_jsonl_name(path: str) -> bool:
     return path.lower().endswith(JSONL_SUFFIXES)
 
 
+def printable_path(path: str) -> str:
+    """The path as text that JSON, Parquet and a terminal accept, from which its bytes can be had back.
+
+    A path from the file system is a str in which bytes that are not UTF-8 are lone surrogates
+    (Python's `surrogateescape`); no UTF-8 writer accepts those. A valid path is returned as it is.
+    Otherwise each byte that is not part of a UTF-8 character becomes `\\xNN` and each backslash
+    is doubled, so `codecs.escape_decode(printable.encode())[0]` gives the path's bytes back.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a lone surrogate that no file system byte gave (an API caller's string)
+        raw = path.encode("utf-8", "surrogatepass")
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
 def page_stem(path: str) -> str:
     """The file name without its page and gzip suffixes: 'a/b-c.html.gz' -> 'b-c'."""
     name = Path(path).name

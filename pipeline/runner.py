@@ -21,7 +21,7 @@ from pipeline import __version__
 from pipeline.api import PipelineConfig
 from pipeline.executors import Task, UnitResult, WorkSettings
 from pipeline.executors.local import map_clean, map_local
-from pipeline.read import discover, page_stem
+from pipeline.read import discover, page_stem, printable_path
 from pipeline.shards import Journal, ShardAssembler, ShardEntry, finalize, remove_leftovers
 from pipeline.sources import JsonlFields, SourceItem, Sources
 from pipeline.write import AtomicJsonLines, write_json_atomic, write_text_atomic
@@ -54,6 +54,7 @@ class RunSummary:
     rejects: Counter[str] = field(default_factory=Counter)
     skipped_files: list[str] = field(default_factory=list)
     skipped_units: Counter[str] = field(default_factory=Counter)
+    escaped_paths: list[str] = field(default_factory=list)
     reused: int = 0
     seconds: float = 0.0
     stage_seconds: Counter[str] = field(default_factory=Counter)
@@ -92,7 +93,8 @@ def run(
     config_hash = config.digest()
     sources = Sources(inputs, options.fields)
     journal = Journal(out_dir, fresh=not options.resume)
-    summary = RunSummary(skipped_files=sources.skipped_files, skipped_units=sources.skipped_units)
+    summary = RunSummary(skipped_files=sources.skipped_files, skipped_units=sources.skipped_units,
+                         escaped_paths=sources.escaped_paths)
     reusable: dict[int, ShardEntry | None] = {}  # filled as shards are sent out, emptied as they come back
     tasks = _tasks(sources, journal, config_hash, options, reusable)
     results = _execute(_batches(tasks), WorkSettings(config, options.fields), workers, options)
@@ -174,6 +176,7 @@ def _run_report(
         },
         "outputs": {"format": options.format, "records": record_files, "rejects": ["rejects.jsonl"]},
         "skipped_files": summary.skipped_files,
+        "escaped_paths": summary.escaped_paths,
         "timings": {
             "total_seconds": round(summary.seconds, 3),
             "inputs_per_second": round(summary.inputs / summary.seconds, 2) if summary.seconds else None,
@@ -181,8 +184,8 @@ def _run_report(
         },
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in _REPORTED_PACKAGES}},
         "config": {
-            "inputs": [] if options.inputs_from else list(inputs),
-            "inputs_from": options.inputs_from,
+            "inputs": [] if options.inputs_from else [printable_path(given) for given in inputs],
+            "inputs_from": printable_path(options.inputs_from) if options.inputs_from else None,
             "workers": workers,
             "executor": options.executor,
             "format": options.format,

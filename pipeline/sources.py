@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.read import Limits, discover, is_jsonl_name, is_warc_name, read_bytes
+from pipeline.read import Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
 from pipeline.rejects import Rejected, RejectReason
 
 SourceKind = Literal["file", "warc", "jsonl", "broken"]
@@ -50,12 +50,14 @@ class SourceItem:
 
     @property
     def key(self) -> str:
-        """The unit's name in `source.path`, rejects and the journal: the scorer takes the part before '#'."""
+        """The unit's name in `source.path`, rejects and the journal: the scorer takes the part before '#'.
+        `path` is what opens the file; the key is its printable form (see `printable_path`)."""
+        path = printable_path(self.path)
         if self.kind == "jsonl":
-            return f"{self.path}#line={self.line}"
+            return f"{path}#line={self.line}"
         if self.kind == "warc" or (self.kind == "broken" and self.offset):
-            return f"{self.path}#offset={self.offset}"
-        return self.path
+            return f"{path}#offset={self.offset}"
+        return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +74,25 @@ class Sources:
     fields: JsonlFields = field(default_factory=JsonlFields)
     skipped_files: list[str] = field(default_factory=list)
     skipped_units: Counter[str] = field(default_factory=Counter)
+    escaped_paths: list[str] = field(default_factory=list)  # printable forms of paths that are not UTF-8
 
     def __iter__(self) -> Iterator[SourceItem]:
         found = discover(self.inputs)
-        self.skipped_files.extend(found.skipped)
+        self.skipped_files.extend(self._printable(path) for path in found.skipped)
         for path in found.paths:
+            self._printable(path)
             if is_warc_name(path):
                 yield from self._warc_records(path)
             elif is_jsonl_name(path):
                 yield from self._jsonl_lines(path)
             else:
                 yield SourceItem("file", path)
+
+    def _printable(self, path: str) -> str:
+        printable = printable_path(path)
+        if printable != path:
+            self.escaped_paths.append(printable)
+        return printable
 
     def _warc_records(self, path: str) -> Iterator[SourceItem]:
         records: ArchiveIterator | None = None
