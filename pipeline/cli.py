@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
@@ -127,12 +129,41 @@ def _run(args: argparse.Namespace) -> int:
         inputs_from=str(args.inputs_from) if args.inputs_from else None,
     )
     try:
-        summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options)
+        with _stop_on_signals():
+            summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options)
+    except _Stopped as stop:
+        print(f"\nglossary-pipeline: the run was stopped ({stop.name}); the shards it finished are kept: "
+              f"`glossary-pipeline run` with the same inputs, `-o {args.output}` and `--resume` continues it",
+              file=sys.stderr)
+        return 128 + stop.signum
     except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: a worker process died (BrokenProcessPool)
         print(f"glossary-pipeline: the run failed: {error}; `run --resume` continues it", file=sys.stderr)
         return EXIT_FAILED
     print(f"{summary.line()}; wrote {', '.join(summary.outputs)} and run.json in {args.output}")
     return EXIT_OK
+
+
+class _Stopped(BaseException):
+    """SIGTERM or Ctrl-C during a run: raised in the main thread, so the run unwinds (workers stopped,
+    nothing half-written under a final name) and says how to resume."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _progress_bar() -> Callable[[int], None] | None:

@@ -11,6 +11,7 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from itertools import count, groupby, islice
@@ -97,18 +98,19 @@ def run(
                          escaped_paths=sources.escaped_paths)
     reusable: dict[int, ShardEntry | None] = {}  # filled as shards are sent out, emptied as they come back
     tasks = _tasks(sources, journal, config_hash, options, reusable)
-    results = _execute(_batches(tasks), WorkSettings(config, options.fields), workers, options)
     shards = done = 0
-    for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
-        assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
-        for unit in units:
-            assembler.add(unit)
-            summary.stage_seconds.update(unit.timings)
-            done += 1
-            if on_progress:
-                on_progress(done)
-        summary.add_shard(assembler.finish(), assembler.processed)
-        shards += 1
+    # closing: a stop or an error here ends the executor (and its workers) at once, not when collected.
+    with closing(_execute(_batches(tasks), WorkSettings(config, options.fields), workers, options)) as results:
+        for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
+            assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
+            for unit in units:
+                assembler.add(unit)
+                summary.stage_seconds.update(unit.timings)
+                done += 1
+                if on_progress:
+                    on_progress(done)
+            summary.add_shard(assembler.finish(), assembler.processed)
+            shards += 1
     outputs = finalize(journal, options.format, shards)
     summary.outputs = outputs.records + outputs.rejects
     summary.seconds = time.perf_counter() - started

@@ -4,11 +4,17 @@ a full disk, a crashed worker. Each test reproduces one of them through the comm
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import psutil
+import pytest
 from entry_texts import LEAD, ORIGIN
 
 from pipeline.run_files import iter_records, iter_rejects, read_run_report
@@ -80,3 +86,78 @@ def test_the_clean_command_survives_a_name_that_is_not_utf8(tmp_path):
     assert (out / "good\udcff.txt").read_text(encoding="utf-8").startswith("Serotonin Tone")
     (reject,) = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert reject["source"]["path"] == str(pages) + "/empty\\xfe.html"
+
+
+def _pages(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"page-{n:03d}.html").write_text(page(f"Serotonin Tone {n}"), encoding="utf-8")
+    return folder
+
+
+def _start_run(pages: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
+    """A run in its own session, returned once it has committed its first shard (its workers are busy).
+    Its messages go to a file beside `out` (a pipe would be held open by any worker that outlives it)."""
+    command = [sys.executable, "-m", "pipeline", "run", str(pages), "-o", str(out), "--workers", "2",
+               "--shard-size", "4", *extra]
+    with open(out.parent / "stderr.txt", "wb") as stderr:
+        started = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    journal = out / ".run-state" / "journal.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not journal.exists() or not journal.read_bytes().count(b"\n")):
+        time.sleep(0.02)
+    return started
+
+
+def _workers_of(run: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    workers = psutil.Process(run.pid).children(recursive=True)
+    assert workers, "the run has no worker processes to check"
+    return workers
+
+
+def _alive(processes: list[psutil.Process], wait: float = 30.0) -> list[psutil.Process]:
+    """The processes still running (zombies are dead) once they have had `wait` seconds to exit."""
+    deadline = time.monotonic() + wait
+    while True:
+        alive = []
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def test_killing_the_parent_alone_leaves_no_worker_running(tmp_path):
+    run = _start_run(_pages(tmp_path / "pages", 80), tmp_path / "out")
+    workers = _workers_of(run)
+    run.kill()  # SIGKILL to the parent only, not to its process group
+    run.wait()
+    alive = _alive(workers)
+    for process in alive:
+        process.kill()
+    assert not alive, f"{len(alive)} workers outlived their parent"
+
+
+@pytest.mark.parametrize(("how", "code", "name"), [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_sigterm_and_ctrl_c_stop_the_run_cleanly_and_say_how_to_resume(tmp_path, how, code, name):
+    pages, out = _pages(tmp_path / "pages", 80), tmp_path / "out"
+    run = _start_run(pages, out)
+    workers = _workers_of(run)
+    if how == signal.SIGINT:
+        os.killpg(run.pid, how)  # a terminal sends Ctrl-C to the whole foreground group
+    else:
+        run.send_signal(how)
+    run.wait(timeout=120)
+    stderr = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    assert run.returncode == code, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert name in stderr and "--resume" in stderr
+    assert not _alive(workers)
+    assert not (out / "run.json").exists(), "the run finished before it could be stopped"
+
+    resumed = cli(str(pages), "-o", str(out), "--workers", "2", "--shard-size", "4", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(list(iter_records(out))) == 80
+    assert read_run_report(out)["counts"]["reused_inputs"] >= 4
