@@ -163,13 +163,16 @@ class GlossaryPipeline:
         occurrence: int,
     ) -> Record:
         sections = [Section(kind=s.kind, heading=s.heading, text=s.text) for s in entry.sections]
+        # One validated EntityIds per substance, not per mention: a page may name one substance 100,000 times.
+        ids_of: dict[tuple[str | None, str | None], EntityIds] = {}
         entities = [
             Entity(
                 text=m.text,
                 label=m.label,  # type: ignore[arg-type]
                 labels=list(m.labels),  # type: ignore[arg-type]
                 canonical=m.canonical,
-                ids=EntityIds(mesh=m.mesh, chebi=m.chebi),
+                ids=ids_of.get((m.mesh, m.chebi)) or ids_of.setdefault((m.mesh, m.chebi), EntityIds(mesh=m.mesh,
+                                                                                                    chebi=m.chebi)),
                 section=index,
                 start=m.start,
                 end=m.end,

@@ -201,7 +201,13 @@ class EntityMatcher:
 
     def _candidates(self, text: str) -> list[_Hit]:
         """Non-overlapping lexicon hits, leftmost-longest across the two regexes."""
-        hits = [_Hit(m.start(), m.end(), self._by_name[_name_key(m.group())]) for m in self._names_re.finditer(text)]
+        concept_of: dict[str, Concept | None] = {}  # per surface form: a long text repeats a few of them
+        hits = []
+        for m in self._names_re.finditer(text):
+            surface = m.group()
+            if surface not in concept_of:
+                concept_of[surface] = self._by_name[_name_key(surface)]
+            hits.append(_Hit(m.start(), m.end(), concept_of[surface]))
         for m in self._abbr_re.finditer(text):
             concept, ambiguous = self._by_abbreviation[_abbreviation_key(m.group())]
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))

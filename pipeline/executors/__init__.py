@@ -7,6 +7,7 @@ is reported `unchanged` instead of being processed again.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -56,6 +57,10 @@ def pipeline_for(config: PipelineConfig) -> GlossaryPipeline:
     """This process's pipeline for `config`, built on first use: once per pool or Dask worker."""
     if config not in _pipelines:
         _pipelines[config] = GlossaryPipeline(config)
+        # The pipeline's objects (spaCy, lexicons, rules) live as long as the process: out of the
+        # collector's reach, a page that allocates many objects no longer pays for scanning them again
+        # and again (a 1 MB page of 100,000 mentions spent a third of its time in the collector).
+        gc.freeze()
     return _pipelines[config]
 
 
