@@ -101,6 +101,7 @@ def _positive_int(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipeline.output_lock import OutputFolderError
     from pipeline.runner import BatchOptions, run
     from pipeline.sources import JsonlFields
 
@@ -131,6 +132,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with _stop_on_signals():
             summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options)
+    except OutputFolderError as error:
+        print(f"glossary-pipeline run: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except _Stopped as stop:
         print(f"\nglossary-pipeline: the run was stopped ({stop.name}); the shards it finished are kept: "
               f"`glossary-pipeline run` with the same inputs, `-o {args.output}` and `--resume` continues it",

@@ -22,6 +22,7 @@ from pipeline import __version__
 from pipeline.api import PipelineConfig
 from pipeline.executors import Task, UnitResult, WorkSettings
 from pipeline.executors.local import map_clean, map_local
+from pipeline.output_lock import output_lock
 from pipeline.read import discover, page_stem, printable_path
 from pipeline.shards import Journal, ShardAssembler, ShardEntry, finalize, remove_leftovers
 from pipeline.sources import JsonlFields, SourceItem, Sources
@@ -87,7 +88,20 @@ def run(
     on_progress: Callable[[int], None] | None = None,
     options: BatchOptions | None = None,
 ) -> RunSummary:
-    """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there."""
+    """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there.
+    Raises OutputFolderError, before anything is written, when another run holds OUT."""
+    with output_lock(out_dir):
+        return _run(inputs, out_dir, workers, config, on_progress, options)
+
+
+def _run(
+    inputs: Sequence[str],
+    out_dir: Path,
+    workers: int,
+    config: PipelineConfig | None,
+    on_progress: Callable[[int], None] | None,
+    options: BatchOptions | None,
+) -> RunSummary:
     config = config or PipelineConfig()
     options = options or BatchOptions()
     started = time.perf_counter()

@@ -89,9 +89,12 @@ def test_the_clean_command_survives_a_name_that_is_not_utf8(tmp_path):
 
 
 def _pages(folder: Path, count: int) -> Path:
+    """`count` good pages of some 40 KB, so that a run of them lasts long enough to be stopped."""
     folder.mkdir(parents=True, exist_ok=True)
+    filler = f"<p>{LEAD}</p>" * 150
     for n in range(count):
-        (folder / f"page-{n:03d}.html").write_text(page(f"Serotonin Tone {n}"), encoding="utf-8")
+        text = page(f"Serotonin Tone {n}").replace("<h2>Origin</h2>", filler + "<h2>Origin</h2>")
+        (folder / f"page-{n:03d}.html").write_text(text, encoding="utf-8")
     return folder
 
 
@@ -142,7 +145,7 @@ def test_killing_the_parent_alone_leaves_no_worker_running(tmp_path):
 
 @pytest.mark.parametrize(("how", "code", "name"), [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
 def test_sigterm_and_ctrl_c_stop_the_run_cleanly_and_say_how_to_resume(tmp_path, how, code, name):
-    pages, out = _pages(tmp_path / "pages", 80), tmp_path / "out"
+    pages, out = _pages(tmp_path / "pages", 400), tmp_path / "out"
     run = _start_run(pages, out)
     workers = _workers_of(run)
     if how == signal.SIGINT:
@@ -159,5 +162,33 @@ def test_sigterm_and_ctrl_c_stop_the_run_cleanly_and_say_how_to_resume(tmp_path,
 
     resumed = cli(str(pages), "-o", str(out), "--workers", "2", "--shard-size", "4", "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert len(list(iter_records(out))) == 80
+    assert len(list(iter_records(out))) == 400
     assert read_run_report(out)["counts"]["reused_inputs"] >= 4
+
+
+def test_a_second_run_into_a_busy_output_folder_refuses_at_once_and_the_first_finishes(tmp_path):
+    pages, out = _pages(tmp_path / "pages", 400), tmp_path / "out"
+    first = _start_run(pages, out)
+    first.send_signal(signal.SIGSTOP)  # held mid-run, however fast this machine is
+    for second in (cli(str(pages), "-o", str(out), "--workers", "1"),
+                   cli(str(pages), "-o", str(out), "--workers", "1", "--resume")):
+        assert second.returncode == 2, second.stderr
+        assert "in use by another run" in second.stderr and f"process {first.pid}" in second.stderr
+        assert "--resume" not in second.stderr
+    first.send_signal(signal.SIGCONT)
+    assert first.wait(timeout=300) == 0, (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    assert len(list(iter_records(out))) == 400
+    # The lock of a run that was killed is taken over: flock ends with its holder.
+    killed = _start_run(pages, out, "--force", "--resume")
+    killed.kill()
+    killed.wait()
+    assert cli(str(pages), "-o", str(out), "--workers", "1", "--resume").returncode == 0
+
+
+def test_an_output_path_that_is_a_file_is_refused_without_a_resume_hint(tmp_path):
+    pages = _pages(tmp_path / "pages", 1)
+    target = tmp_path / "not-a-folder"
+    target.write_text("x", encoding="utf-8")
+    done = cli(str(pages), "-o", str(target), "--workers", "1")
+    assert done.returncode == 2
+    assert "cannot be used as the output folder" in done.stderr and "--resume" not in done.stderr
