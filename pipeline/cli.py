@@ -143,6 +143,10 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: a worker process died (BrokenProcessPool)
         print(f"glossary-pipeline: the run failed: {error}; `run --resume` continues it", file=sys.stderr)
         return EXIT_FAILED
+    if summary.excluded_files:
+        print(f"glossary-pipeline run: the output folder {args.output} is inside an input folder; its own "
+              f"{len(summary.excluded_files)} files were left out of the inputs (run.json: excluded_files)",
+              file=sys.stderr)
     print(f"{summary.line()}; wrote {', '.join(summary.outputs)} and run.json in {args.output}")
     return EXIT_OK
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.rejects import Rejected
@@ -26,24 +27,38 @@ class Limits:
     max_decompressed_bytes: int = 50_000_000  # a gzip bomb stops here
 
 
+# The names a run writes in its output folder (its state and results folders are hidden): never
+# inputs, even when the output folder lies inside an input folder or is one.
+RUN_OUTPUT_NAMES = re.compile(r"records\.jsonl|rejects\.jsonl|run\.json|current|records-\d{5,}\.parquet|"
+                              r"audit\.html|audit\.json")
+
+
 @dataclass(frozen=True, slots=True)
 class Discovered:
     paths: list[str]
     skipped: list[str]  # files in walked folders that are neither pages nor containers by their name
+    excluded: list[str] = field(default_factory=list)  # the run's own output files, found among the inputs
 
 
-def discover(inputs: Iterable[str]) -> Discovered:
-    """Expand folders recursively (sorted, hidden entries left out); keep files as given."""
+def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovered:
+    """Expand folders recursively (sorted, hidden entries left out); keep files as given.
+    Files of a run's own output folder `own_output` are left out and listed as excluded."""
     paths: list[str] = []
     skipped: list[str] = []
+    excluded: list[str] = []
+    output_folder = os.path.realpath(own_output) if own_output is not None else None
     for given in inputs:
-        if os.path.isdir(given):
-            for path in _walk(given):
-                wanted = is_page_name(path) or is_warc_name(path) or is_jsonl_name(path)
-                (paths if wanted else skipped).append(path)
-        else:
-            paths.append(given)
-    return Discovered(paths, skipped)
+        found = _walk(given) if os.path.isdir(given) else [given]
+        for path in found:
+            if output_folder and RUN_OUTPUT_NAMES.fullmatch(os.path.basename(path)) and (
+                os.path.realpath(os.path.dirname(path) or ".") == output_folder
+            ):
+                excluded.append(path)
+            elif path is given or is_page_name(path) or is_warc_name(path) or is_jsonl_name(path):
+                paths.append(path)
+            else:
+                skipped.append(path)
+    return Discovered(paths, skipped, excluded)
 
 
 def _walk(folder: str) -> Iterator[str]:

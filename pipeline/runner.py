@@ -24,7 +24,16 @@ from pipeline.executors import Task, UnitResult, WorkSettings
 from pipeline.executors.local import map_clean, map_local
 from pipeline.output_lock import output_lock
 from pipeline.read import discover, page_stem, printable_path
-from pipeline.shards import Journal, ShardAssembler, ShardEntry, finalize, remove_leftovers
+from pipeline.shards import (
+    RUN_REPORT,
+    Journal,
+    ShardAssembler,
+    ShardEntry,
+    current_results,
+    finalize,
+    publish,
+    remove_stale_results,
+)
 from pipeline.sources import JsonlFields, SourceItem, Sources
 from pipeline.write import AtomicJsonLines, write_json_atomic, write_text_atomic
 
@@ -57,6 +66,7 @@ class RunSummary:
     skipped_files: list[str] = field(default_factory=list)
     skipped_units: Counter[str] = field(default_factory=Counter)
     escaped_paths: list[str] = field(default_factory=list)
+    excluded_files: list[str] = field(default_factory=list)  # the run's own outputs found among the inputs
     reused: int = 0
     seconds: float = 0.0
     stage_seconds: Counter[str] = field(default_factory=Counter)
@@ -106,10 +116,12 @@ def _run(
     options = options or BatchOptions()
     started = time.perf_counter()
     config_hash = config.digest()
-    sources = Sources(inputs, options.fields)
+    sources = Sources(inputs, options.fields, exclude=out_dir)
     journal = Journal(out_dir, fresh=not options.resume)
+    # What earlier attempts left: results folders that neither readers nor the journal use.
+    remove_stale_results(out_dir, keep={current_results(out_dir) or "", *journal.referenced_results()})
     summary = RunSummary(skipped_files=sources.skipped_files, skipped_units=sources.skipped_units,
-                         escaped_paths=sources.escaped_paths)
+                         escaped_paths=sources.escaped_paths, excluded_files=sources.excluded_files)
     reusable: dict[int, ShardEntry | None] = {}  # filled as shards are sent out, emptied as they come back
     tasks = _tasks(sources, journal, config_hash, options, reusable)
     shards = done = 0
@@ -128,8 +140,9 @@ def _run(
     outputs = finalize(journal, options.format, shards)
     summary.outputs = outputs.records + outputs.rejects
     summary.seconds = time.perf_counter() - started
-    write_json_atomic(out_dir / "run.json", _run_report(summary, config, inputs, workers, options, outputs.records))
-    remove_leftovers(journal, outputs)
+    report = _run_report(summary, config, inputs, workers, options, outputs.records)
+    write_json_atomic(outputs.folder / RUN_REPORT, report)
+    publish(journal, outputs)
     return summary
 
 
@@ -193,6 +206,7 @@ def _run_report(
         "outputs": {"format": options.format, "records": record_files, "rejects": ["rejects.jsonl"]},
         "skipped_files": summary.skipped_files,
         "escaped_paths": summary.escaped_paths,
+        "excluded_files": summary.excluded_files,
         "timings": {
             "total_seconds": round(summary.seconds, 3),
             "inputs_per_second": round(summary.inputs / summary.seconds, 2) if summary.seconds else None,

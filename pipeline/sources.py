@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
@@ -75,10 +76,13 @@ class Sources:
     skipped_files: list[str] = field(default_factory=list)
     skipped_units: Counter[str] = field(default_factory=Counter)
     escaped_paths: list[str] = field(default_factory=list)  # printable forms of paths that are not UTF-8
+    exclude: Path | None = None  # the run's output folder: its own files are never inputs
+    excluded_files: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[SourceItem]:
-        found = discover(self.inputs)
+        found = discover(self.inputs, own_output=self.exclude)
         self.skipped_files.extend(self._printable(path) for path in found.skipped)
+        self.excluded_files.extend(self._printable(path) for path in found.excluded)
         for path in found.paths:
             self._printable(path)
             if is_warc_name(path):

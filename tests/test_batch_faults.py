@@ -192,3 +192,85 @@ def test_an_output_path_that_is_a_file_is_refused_without_a_resume_hint(tmp_path
     done = cli(str(pages), "-o", str(target), "--workers", "1")
     assert done.returncode == 2
     assert "cannot be used as the output folder" in done.stderr and "--resume" not in done.stderr
+
+
+def _visible_run(out: Path) -> tuple[bytes, bytes, dict]:
+    report = read_run_report(out)
+    return (out / "records.jsonl").read_bytes(), (out / "rejects.jsonl").read_bytes(), report["counts"]
+
+
+def _all_files(folder: Path) -> set[str]:
+    """Every file and link under `folder`; a run's results folder (a new name each run) as '.results/*'."""
+    names = set()
+    for path in folder.rglob("*"):
+        if path.is_file() or path.is_symlink():
+            parts = path.relative_to(folder).parts
+            names.add("/".join(("*", *parts[2:]) if parts[0] == ".results" else parts))
+    return names
+
+
+def test_a_disk_full_while_the_results_are_written_leaves_the_previous_run_whole(tmp_path, monkeypatch):
+    from pipeline import shards
+    from pipeline.runner import BatchOptions, run
+
+    pages, out = _pages(tmp_path / "pages", 6), tmp_path / "out"
+    (pages / "empty.html").write_bytes(b"")
+    run([str(pages)], out, options=BatchOptions(shard_size=4))
+    before = _visible_run(out)
+    (pages / "page-000.html").write_bytes(b"")  # the next run differs: one record fewer, one reject more
+
+    real_concatenate = shards._concatenate
+
+    def disk_full(out_dir, name, parts):
+        if Path(name).name == shards.RECORDS_JSONL:
+            raise OSError(28, "No space left on device")
+        return real_concatenate(out_dir, name, parts)
+
+    monkeypatch.setattr(shards, "_concatenate", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        run([str(pages)], out, options=BatchOptions(shard_size=4))
+    assert _visible_run(out) == before  # never the new rejects beside the old records and report
+
+    monkeypatch.setattr(shards, "_concatenate", real_concatenate)
+    run([str(pages)], out, options=BatchOptions(shard_size=4, resume=True))
+    records, rejects, counts = _visible_run(out)
+    assert counts["rejects"] == 2 and rejects.count(b"\n") == 2 and records.count(b"\n") == 5
+
+
+def test_a_run_and_a_resume_remove_what_earlier_attempts_left(tmp_path, monkeypatch):
+    from pipeline import shards
+    from pipeline.runner import BatchOptions, run
+
+    pages, out = _pages(tmp_path / "pages", 6), tmp_path / "out"
+    run([str(pages)], out, options=BatchOptions(shard_size=4))
+    clean = _all_files(out)
+    # What a SIGKILL during the final write and a full disk during a shard's commit leave behind.
+    (out / ".records.jsonl.k1ll3d.tmp").write_bytes(b"x" * 1000)
+    (out / ".run-state" / "parts").mkdir(exist_ok=True)
+    (out / ".run-state" / "parts" / ".records-00001-0badf00d.jsonl.x.tmp").write_bytes(b"{}\n")
+    (out / ".run-state" / "parts" / "rejects-00001-0badf00d.jsonl").write_bytes(b"{}\n")
+
+    def disk_full(out_dir, name, parts):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shards, "_concatenate", disk_full)
+    with pytest.raises(OSError):
+        run([str(pages)], out, options=BatchOptions(shard_size=4, resume=True))
+    monkeypatch.undo()
+    run([str(pages)], out, options=BatchOptions(shard_size=4, resume=True))
+    assert _all_files(out) == clean
+    run([str(pages)], out, options=BatchOptions(shard_size=4))
+    assert _all_files(out) == clean
+
+
+def test_an_output_folder_inside_the_input_folder_is_never_read_as_input(tmp_path):
+    pages = _pages(tmp_path / "pages", 5)
+    out = pages / "out"
+    for attempt in range(3):
+        done = cli(str(pages), "-o", str(out), "--workers", "1", *(["--resume"] if attempt else []))
+        assert done.returncode == 0, done.stderr
+        report = read_run_report(out)
+        assert report["counts"]["inputs"] == 5
+        assert report["counts"]["reused_inputs"] == (5 if attempt else 0)
+    assert report["excluded_files"] and all(name.startswith(str(out)) for name in report["excluded_files"])
+    assert "inside an input folder" in done.stderr
