@@ -274,3 +274,25 @@ def test_an_output_folder_inside_the_input_folder_is_never_read_as_input(tmp_pat
         assert report["counts"]["reused_inputs"] == (5 if attempt else 0)
     assert report["excluded_files"] and all(name.startswith(str(out)) for name in report["excluded_files"])
     assert "inside an input folder" in done.stderr
+
+
+def test_a_page_that_kills_its_worker_is_a_reject_and_the_batch_goes_on(tmp_path, monkeypatch):
+    from pipeline.api import GlossaryPipeline
+    from pipeline.runner import BatchOptions, run
+
+    pages, out = _pages(tmp_path / "pages", 30), tmp_path / "out"
+    (pages / "page-013.html").write_text(page("Serotonin Tone 13") + "<!-- kills its worker -->", encoding="utf-8")
+    real_process = GlossaryPipeline.process
+
+    def process(self, data, path, url=None):
+        if b"kills its worker" in data:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer or a crash in C code would
+        return real_process(self, data, path, url)
+
+    monkeypatch.setattr(GlossaryPipeline, "process", process)  # the pool's workers are forked: they see it too
+    summary = run([str(pages)], out, workers=2, options=BatchOptions(shard_size=4))
+    assert summary.inputs == 30 and summary.rejects == {"worker-crashed": 1}
+    (reject,) = iter_rejects(out)
+    assert reject["reason"] == "worker-crashed" and reject["source"]["path"].endswith("page-013.html")
+    assert "page-013.html" not in {Path(r["source"]["path"]).name for r in iter_records(out)}
+    assert len(list(iter_records(out))) == 29
