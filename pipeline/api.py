@@ -10,6 +10,7 @@ expensive parts (the spaCy pipeline, rule files) are built once per `GlossaryPip
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import re
@@ -306,15 +307,25 @@ class _PageTimeout(BaseException):
 
 @contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
-    """Interrupt the page after `seconds` with SIGALRM.
+    """Interrupt the page after `seconds`.
 
-    Signals reach only the main thread, so the deadline holds in the command line and in
-    process-pool workers; in a thread (a Dask worker thread) the page runs without one.
+    In the main thread (the command line, process-pool workers) SIGALRM does it. Signals reach
+    only the main thread, so elsewhere (a Dask worker runs tasks in threads) a timer raises the
+    timeout in the page's thread (`PyThreadState_SetAsyncExc`). Either way the exception
+    arrives at the page's next Python instruction, between two calls into C.
     """
-    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if seconds <= 0:
         yield
-        return
+    elif threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(seconds):
+            yield
+    else:
+        with _thread_timer(seconds):
+            yield
 
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         raise _PageTimeout
 
@@ -325,6 +336,31 @@ def _deadline(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _thread_timer(seconds: float) -> Iterator[None]:
+    page_thread = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"finished": False, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["finished"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(page_thread, ctypes.py_object(_PageTimeout))
+                state["fired"] = True
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["finished"] = True
+            if state["fired"]:  # raised but not yet delivered: it must not hit whatever this thread runs next
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(page_thread, None)
 
 
 @contextmanager
