@@ -213,7 +213,8 @@ def clean_page(
         unpacked = gunzip(raw, limits.max_decompressed_bytes) if raw.startswith(GZIP_MAGIC) else raw
         decoded = decode(unpacked, path)
     if len(decoded.text) > config.max_text_chars:
-        detail = f"the page has {len(decoded.text):,} characters, over the limit of {config.max_text_chars:,}"
+        detail = (f"the page has {len(decoded.text):,} characters, over the limit of {config.max_text_chars:,} "
+                  f"decoded characters (a limit on text, apart from the {limits.max_bytes:,}-byte limit on raw bytes)")
         raise Rejected("text-too-long", detail)
     with _timed(timings, "clean"):
         if decoded.media_type == "text/plain":

@@ -38,6 +38,7 @@ class Discovered:
     paths: list[str]
     skipped: list[str]  # files in walked folders that are neither pages nor containers by their name
     excluded: list[str] = field(default_factory=list)  # the run's own output files, found among the inputs
+    duplicates: int = 0  # paths that name a file already found (given twice, or named and walked)
 
 
 def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovered:
@@ -47,9 +48,16 @@ def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovere
     skipped: list[str] = []
     excluded: list[str] = []
     output_folder = os.path.realpath(own_output) if own_output is not None else None
+    seen: set[str] = set()
+    duplicates = 0
     for given in inputs:
         found = _walk(given) if os.path.isdir(given) else [given]
         for path in found:
+            same_file = os.path.realpath(path)
+            if same_file in seen:  # given twice (or named and also inside a given folder): one unit
+                duplicates += 1
+                continue
+            seen.add(same_file)
             if output_folder and RUN_OUTPUT_NAMES.fullmatch(os.path.basename(path)) and (
                 os.path.realpath(os.path.dirname(path) or ".") == output_folder
             ):
@@ -58,7 +66,7 @@ def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovere
                 paths.append(path)
             else:
                 skipped.append(path)
-    return Discovered(paths, skipped, excluded)
+    return Discovered(paths, skipped, excluded, duplicates)
 
 
 def _walk(folder: str) -> Iterator[str]:
@@ -117,6 +125,10 @@ def read_bytes(path: str, limits: Limits) -> bytes:
     """The file's raw bytes (gzip is undone later, by `gunzip`); Rejected when over the size limit."""
     try:
         status = os.stat(path)
+        if stat.S_ISDIR(status.st_mode):
+            # A link to a folder met in a walk (links to folders are not followed: they could loop).
+            raise Rejected("unreadable", "the path is a link to a folder, which is not followed (it could loop): "
+                                         "give the folder itself as an input to process it")
         if not stat.S_ISREG(status.st_mode):
             # Opening a FIFO would block the worker for good; a device can be endless (/dev/zero).
             raise Rejected("unreadable", "the path is not a regular file (a pipe, socket or device)")

@@ -67,6 +67,7 @@ class RunSummary:
     skipped_units: Counter[str] = field(default_factory=Counter)
     escaped_paths: list[str] = field(default_factory=list)
     excluded_files: list[str] = field(default_factory=list)  # the run's own outputs found among the inputs
+    duplicate_inputs: int = 0  # files given more than once, processed once
     reused: int = 0
     seconds: float = 0.0
     stage_seconds: Counter[str] = field(default_factory=Counter)
@@ -139,6 +140,7 @@ def _run(
             shards += 1
     outputs = finalize(journal, options.format, shards)
     summary.outputs = outputs.records + outputs.rejects
+    summary.duplicate_inputs = sources.duplicate_inputs
     summary.seconds = time.perf_counter() - started
     report = _run_report(summary, config, inputs, workers, options, outputs.records)
     write_json_atomic(outputs.folder / RUN_REPORT, report)
@@ -202,6 +204,7 @@ def _run_report(
             "skipped_files": len(summary.skipped_files),
             "skipped_units": dict(sorted(summary.skipped_units.items())),
             "reused_inputs": summary.reused,
+            "duplicate_inputs": summary.duplicate_inputs,
         },
         "outputs": {"format": options.format, "records": record_files, "rejects": ["rejects.jsonl"]},
         "skipped_files": summary.skipped_files,

@@ -78,11 +78,13 @@ class Sources:
     escaped_paths: list[str] = field(default_factory=list)  # printable forms of paths that are not UTF-8
     exclude: Path | None = None  # the run's output folder: its own files are never inputs
     excluded_files: list[str] = field(default_factory=list)
+    duplicate_inputs: int = 0
 
     def __iter__(self) -> Iterator[SourceItem]:
         found = discover(self.inputs, own_output=self.exclude)
         self.skipped_files.extend(self._printable(path) for path in found.skipped)
         self.excluded_files.extend(self._printable(path) for path in found.excluded)
+        self.duplicate_inputs += found.duplicates
         for path in found.paths:
             self._printable(path)
             if is_warc_name(path):

@@ -296,3 +296,35 @@ def test_a_page_that_kills_its_worker_is_a_reject_and_the_batch_goes_on(tmp_path
     assert reject["reason"] == "worker-crashed" and reject["source"]["path"].endswith("page-013.html")
     assert "page-013.html" not in {Path(r["source"]["path"]).name for r in iter_records(out)}
     assert len(list(iter_records(out))) == 29
+
+
+def test_a_link_to_a_folder_is_rejected_as_a_folder_link_not_as_a_pipe(tmp_path):
+    pages = _pages(tmp_path / "pages", 1)
+    (tmp_path / "elsewhere").mkdir()
+    (pages / "linked").symlink_to(tmp_path / "elsewhere")
+    out = tmp_path / "out"
+    assert cli(str(pages), "-o", str(out), "--workers", "1").returncode == 0
+    (reject,) = iter_rejects(out)
+    assert reject["source"]["path"].endswith("linked") and reject["reason"] == "unreadable"
+    assert "link to a folder" in reject["detail"] and "pipe" not in reject["detail"]
+
+
+def test_the_same_file_given_twice_is_processed_once_and_the_duplicate_counted(tmp_path):
+    pages = _pages(tmp_path / "pages", 2)
+    one = pages / "page-000.html"
+    out = tmp_path / "out"
+    done = cli(str(pages), str(one), f"{pages}/./page-000.html", "-o", str(out), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    records = list(iter_records(out))
+    assert len(records) == 2 and len({r["id"] for r in records}) == 2
+    counts = read_run_report(out)["counts"]
+    assert counts["inputs"] == 2 and counts["duplicate_inputs"] == 2
+
+
+def test_a_page_over_the_character_limit_says_how_that_limit_differs_from_the_byte_limit(pipeline):
+    from pipeline.api import GlossaryPipeline, PipelineConfig
+
+    limited = GlossaryPipeline(PipelineConfig(max_text_chars=100), tagger=pipeline.tagger)
+    reject = limited.process(page("Serotonin Tone").encode(), path="long.html").reject
+    assert reject is not None and reject.reason == "text-too-long"
+    assert "characters" in reject.detail and "bytes" in reject.detail
