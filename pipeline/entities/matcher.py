@@ -123,13 +123,16 @@ def _sh_long_form_start(short: str, text: str) -> int | None:
     return i + 1
 
 
-def _words_before(text: str, end: int) -> tuple[int, list[str]]:
-    """Where the text before `end` stops, spaces stripped, and its words within `_LOOK_BACK_CHARS`;
-    a word that the window's start cuts in two is left out, so no word is ever seen shortened."""
+def _words_before(text: str, end: int, count: int) -> tuple[int, list[str]]:
+    """Where the text before `end` stops, spaces stripped, and its last `count` words within
+    `_LOOK_BACK_CHARS`, split from the right only as far as needed; a word that the window's start
+    cuts in two is left out, so no word is ever seen shortened."""
     start = max(0, end - _LOOK_BACK_CHARS)
     window = text[start:end]
     stripped_end = start + len(window.rstrip())
-    words = window.split()
+    words = window.rsplit(None, count)
+    if len(words) > count:
+        return stripped_end, words[1:]  # the first piece holds the rest of the window, unsplit
     if start > 0 and words and not window[0].isspace() and not text[start - 1].isspace():
         words = words[1:]
     return stripped_end, words
@@ -208,8 +211,12 @@ class EntityMatcher:
             if surface not in concept_of:
                 concept_of[surface] = self._by_name[_name_key(surface)]
             hits.append(_Hit(m.start(), m.end(), concept_of[surface]))
+        abbreviation_of: dict[str, tuple[Concept, bool]] = {}
         for m in self._abbr_re.finditer(text):
-            concept, ambiguous = self._by_abbreviation[_abbreviation_key(m.group())]
+            surface = m.group()
+            if surface not in abbreviation_of:
+                abbreviation_of[surface] = self._by_abbreviation[_abbreviation_key(surface)]
+            concept, ambiguous = abbreviation_of[surface]
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
         hits.sort(key=lambda h: (h.start, -h.end))
         kept: list[_Hit] = []
@@ -226,7 +233,9 @@ class EntityMatcher:
         names_at = {h.start: h for h in hits if h.concept is not None and not h.is_abbreviation}
         for m in _PAREN.finditer(text):
             inner = m.group(1)
-            before_end, words = _words_before(text, m.start())
+            # At most the min(|A| + 5, 2|A|) words Schwartz & Hearst allow a long form (the last one is
+            # also the short form of "SHORT (long form)").
+            before_end, words = _words_before(text, m.start(), min(len(inner) + 5, 2 * len(inner)))
             inside = names_at.get(m.start(1))
             if inside is not None and inside.end == m.end(1):
                 # "SHORT (long form)"
@@ -239,10 +248,8 @@ class EntityMatcher:
                 hit = ends.get(before_end)
                 if hit is not None and self._abbreviates(inner, text[hit.start : hit.end], hit.concept):
                     defined[inner] = hit.concept
-                else:
-                    words = words[-min(len(inner) + 5, 2 * len(inner)) :]
-                    if _sh_long_form_start(inner, " ".join(words)) is not None:
-                        defined.setdefault(inner, _OTHER)
+                elif _sh_long_form_start(inner, " ".join(words)) is not None:
+                    defined.setdefault(inner, _OTHER)
 
     def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
         known = self._by_abbreviation.get(_abbreviation_key(short))
