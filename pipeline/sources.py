@@ -9,6 +9,8 @@ folders walked sorted, records and lines in file order.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -87,7 +89,11 @@ class Sources:
         self.duplicate_inputs += found.duplicates
         for path in found.paths:
             self._printable(path)
-            if is_warc_name(path):
+            if not _is_regular_file(path):
+                # A pipe named like an archive would block its opening for good: as a file it is
+                # rejected unread by `read_bytes`, like any path that is not a regular file.
+                yield SourceItem("file", path)
+            elif is_warc_name(path):
                 yield from self._warc_records(path)
             elif is_jsonl_name(path):
                 yield from self._jsonl_lines(path)
@@ -146,6 +152,13 @@ class Sources:
             return
         if not number:
             yield SourceItem("broken", path, detail="the JSON Lines file has no lines", reason="empty")
+
+
+def _is_regular_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # missing or unreadable: the open below says why, as before
+        return True
 
 
 def _line_starts(stream: BinaryIO) -> Iterator[tuple[int, bool]]:

@@ -26,9 +26,9 @@ def page(term: str) -> str:
             f"<p>{ORIGIN}</p></article></main></body></html>")
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pipeline", "run", *args], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=timeout)
 
 
 def test_a_file_name_that_is_not_utf8_gets_its_record_under_an_escaped_recoverable_path(tmp_path):
@@ -328,3 +328,15 @@ def test_a_page_over_the_character_limit_says_how_that_limit_differs_from_the_by
     reject = limited.process(page("Serotonin Tone").encode(), path="long.html").reject
     assert reject is not None and reject.reason == "text-too-long"
     assert "characters" in reject.detail and "bytes" in reject.detail
+
+
+def test_a_pipe_named_like_a_container_is_a_reject_not_a_hang(tmp_path):
+    pages = _pages(tmp_path / "pages", 1)
+    os.mkfifo(pages / "feed.jsonl")  # opening it to find its lines would wait for a writer for good
+    os.mkfifo(pages / "crawl.warc.gz")
+    out = tmp_path / "out"
+    done = cli(str(pages), "-o", str(out), "--workers", "1", timeout=120)
+    assert done.returncode == 0, done.stderr
+    rejects = {Path(r["source"]["path"]).name: r["reason"] for r in iter_rejects(out)}
+    assert rejects == {"feed.jsonl": "unreadable", "crawl.warc.gz": "unreadable"}
+    assert len(list(iter_records(out))) == 1
