@@ -10,6 +10,7 @@ expensive parts (the spaCy pipeline, rule files) are built once per `GlossaryPip
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import re
@@ -45,7 +46,7 @@ from pipeline.model import (
     Section,
     Source,
 )
-from pipeline.read import GZIP_MAGIC, Limits, gunzip
+from pipeline.read import GZIP_MAGIC, Limits, gunzip, printable_path
 from pipeline.rejects import Rejected, RejectReason
 from pipeline.segment import Entry, NotAnEntry, segment
 from pipeline.stages.page_kind import PageVerdict, classify
@@ -107,6 +108,7 @@ class GlossaryPipeline:
         self.language_check = LanguageCheck(self.config.language)
 
     def process(self, data: bytes | str, path: str, url: str | None = None) -> Outcome:
+        path = printable_path(path)  # a file name that is not UTF-8 must not make the record unwritable
         raw = data.encode("utf-8") if isinstance(data, str) else data
         sha256 = hashlib.sha256(raw).hexdigest()
         timings: dict[str, float] = {}
@@ -178,13 +180,16 @@ class GlossaryPipeline:
         verdict: PageVerdict,
     ) -> Record:
         sections = [Section(kind=s.kind, heading=s.heading, text=s.text) for s in entry.sections]
+        # One validated EntityIds per substance, not per mention: a page may name one substance 100,000 times.
+        ids_of: dict[tuple[str | None, str | None], EntityIds] = {}
         entities = [
             Entity(
                 text=m.text,
                 label=m.label,  # type: ignore[arg-type]
                 labels=list(m.labels),  # type: ignore[arg-type]
                 canonical=m.canonical,
-                ids=EntityIds(mesh=m.mesh, chebi=m.chebi),
+                ids=ids_of.get((m.mesh, m.chebi)) or ids_of.setdefault((m.mesh, m.chebi), EntityIds(mesh=m.mesh,
+                                                                                                    chebi=m.chebi)),
                 section=index,
                 start=m.start,
                 end=m.end,
@@ -231,7 +236,8 @@ def clean_page(
         unpacked = gunzip(raw, limits.max_decompressed_bytes) if raw.startswith(GZIP_MAGIC) else raw
         decoded = decode(unpacked, path)
     if len(decoded.text) > config.max_text_chars:
-        detail = f"the page has {len(decoded.text):,} characters, over the limit of {config.max_text_chars:,}"
+        detail = (f"the page has {len(decoded.text):,} characters, over the limit of {config.max_text_chars:,} "
+                  f"decoded characters (a limit on text, apart from the {limits.max_bytes:,}-byte limit on raw bytes)")
         raise Rejected("text-too-long", detail)
     with _timed(timings, "clean"):
         if decoded.media_type == "text/plain":
@@ -328,15 +334,25 @@ class _PageTimeout(BaseException):
 
 @contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
-    """Interrupt the page after `seconds` with SIGALRM.
+    """Interrupt the page after `seconds`.
 
-    Signals reach only the main thread, so the deadline holds in the command line and in
-    process-pool workers; in a thread (a Dask worker thread) the page runs without one.
+    In the main thread (the command line, process-pool workers) SIGALRM does it. Signals reach
+    only the main thread, so elsewhere (a Dask worker runs tasks in threads) a timer raises the
+    timeout in the page's thread (`PyThreadState_SetAsyncExc`). Either way the exception
+    arrives at the page's next Python instruction, between two calls into C.
     """
-    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if seconds <= 0:
         yield
-        return
+    elif threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(seconds):
+            yield
+    else:
+        with _thread_timer(seconds):
+            yield
 
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         raise _PageTimeout
 
@@ -347,6 +363,31 @@ def _deadline(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _thread_timer(seconds: float) -> Iterator[None]:
+    page_thread = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"finished": False, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["finished"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(page_thread, ctypes.py_object(_PageTimeout))
+                state["fired"] = True
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["finished"] = True
+            if state["fired"]:  # raised but not yet delivered: it must not hit whatever this thread runs next
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(page_thread, None)
 
 
 @contextmanager

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
@@ -99,13 +101,15 @@ def _positive_int(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipeline.output_lock import OutputFolderError
     from pipeline.runner import BatchOptions, run
     from pipeline.sources import JsonlFields
 
     inputs = list(args.inputs)
     if args.inputs_from:
         try:
-            listed = args.inputs_from.read_text(encoding="utf-8").splitlines()
+            # A listed path may hold any bytes a file system allows: they stay surrogate-escaped, as in argv.
+            listed = args.inputs_from.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
             inputs += [line.strip() for line in listed if line.strip()]
         except OSError as error:
             print(f"glossary-pipeline: cannot read {args.inputs_from}: {error}", file=sys.stderr)
@@ -126,12 +130,48 @@ def _run(args: argparse.Namespace) -> int:
         inputs_from=str(args.inputs_from) if args.inputs_from else None,
     )
     try:
-        summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options)
+        with _stop_on_signals():
+            summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options)
+    except OutputFolderError as error:
+        print(f"glossary-pipeline run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except _Stopped as stop:
+        print(f"\nglossary-pipeline: the run was stopped ({stop.name}); the shards it finished are kept: "
+              f"`glossary-pipeline run` with the same inputs, `-o {args.output}` and `--resume` continues it",
+              file=sys.stderr)
+        return 128 + stop.signum
     except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: a worker process died (BrokenProcessPool)
         print(f"glossary-pipeline: the run failed: {error}; `run --resume` continues it", file=sys.stderr)
         return EXIT_FAILED
+    if summary.excluded_files:
+        print(f"glossary-pipeline run: the output folder {args.output} is inside an input folder; its own "
+              f"{len(summary.excluded_files)} files were left out of the inputs (run.json: excluded_files)",
+              file=sys.stderr)
     print(f"{summary.line()}; wrote {', '.join(summary.outputs)} and run.json in {args.output}")
     return EXIT_OK
+
+
+class _Stopped(BaseException):
+    """SIGTERM or Ctrl-C during a run: raised in the main thread, so the run unwinds (workers stopped,
+    nothing half-written under a final name) and says how to resume."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _progress_bar() -> Callable[[int], None] | None:

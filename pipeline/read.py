@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.rejects import Rejected
@@ -26,24 +27,46 @@ class Limits:
     max_decompressed_bytes: int = 50_000_000  # a gzip bomb stops here
 
 
+# The names a run writes in its output folder (its state and results folders are hidden): never
+# inputs, even when the output folder lies inside an input folder or is one.
+RUN_OUTPUT_NAMES = re.compile(r"records\.jsonl|rejects\.jsonl|run\.json|current|records-\d{5,}\.parquet|"
+                              r"audit\.html|audit\.json")
+
+
 @dataclass(frozen=True, slots=True)
 class Discovered:
     paths: list[str]
     skipped: list[str]  # files in walked folders that are neither pages nor containers by their name
+    excluded: list[str] = field(default_factory=list)  # the run's own output files, found among the inputs
+    duplicates: int = 0  # paths that name a file already found (given twice, or named and walked)
 
 
-def discover(inputs: Iterable[str]) -> Discovered:
-    """Expand folders recursively (sorted, hidden entries left out); keep files as given."""
+def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovered:
+    """Expand folders recursively (sorted, hidden entries left out); keep files as given.
+    Files of a run's own output folder `own_output` are left out and listed as excluded."""
     paths: list[str] = []
     skipped: list[str] = []
+    excluded: list[str] = []
+    output_folder = os.path.realpath(own_output) if own_output is not None else None
+    seen: set[str] = set()
+    duplicates = 0
     for given in inputs:
-        if os.path.isdir(given):
-            for path in _walk(given):
-                wanted = is_page_name(path) or is_warc_name(path) or is_jsonl_name(path)
-                (paths if wanted else skipped).append(path)
-        else:
-            paths.append(given)
-    return Discovered(paths, skipped)
+        found = _walk(given) if os.path.isdir(given) else [given]
+        for path in found:
+            same_file = os.path.realpath(path)
+            if same_file in seen:  # given twice (or named and also inside a given folder): one unit
+                duplicates += 1
+                continue
+            seen.add(same_file)
+            if output_folder and RUN_OUTPUT_NAMES.fullmatch(os.path.basename(path)) and (
+                os.path.realpath(os.path.dirname(path) or ".") == output_folder
+            ):
+                excluded.append(path)
+            elif path is given or is_page_name(path) or is_warc_name(path) or is_jsonl_name(path):
+                paths.append(path)
+            else:
+                skipped.append(path)
+    return Discovered(paths, skipped, excluded, duplicates)
 
 
 def _walk(folder: str) -> Iterator[str]:
@@ -70,6 +93,26 @@ def is_jsonl_name(path: str) -> bool:
     return path.lower().endswith(JSONL_SUFFIXES)
 
 
+def printable_path(path: str) -> str:
+    """The path as text that JSON, Parquet and a terminal accept, from which its bytes can be had back.
+
+    A path from the file system is a str in which bytes that are not UTF-8 are lone surrogates
+    (Python's `surrogateescape`); no UTF-8 writer accepts those. A valid path is returned as it is.
+    Otherwise each byte that is not part of a UTF-8 character becomes `\\xNN` and each backslash
+    is doubled, so `codecs.escape_decode(printable.encode())[0]` gives the path's bytes back.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a lone surrogate that no file system byte gave (an API caller's string)
+        raw = path.encode("utf-8", "surrogatepass")
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
 def page_stem(path: str) -> str:
     """The file name without its page and gzip suffixes: 'a/b-c.html.gz' -> 'b-c'."""
     name = Path(path).name
@@ -82,6 +125,10 @@ def read_bytes(path: str, limits: Limits) -> bytes:
     """The file's raw bytes (gzip is undone later, by `gunzip`); Rejected when over the size limit."""
     try:
         status = os.stat(path)
+        if stat.S_ISDIR(status.st_mode):
+            # A link to a folder met in a walk (links to folders are not followed: they could loop).
+            raise Rejected("unreadable", "the path is a link to a folder, which is not followed (it could loop): "
+                                         "give the folder itself as an input to process it")
         if not stat.S_ISREG(status.st_mode):
             # Opening a FIFO would block the worker for good; a device can be endless (/dev/zero).
             raise Rejected("unreadable", "the path is not a regular file (a pipe, socket or device)")

@@ -18,6 +18,7 @@ RejectReason = Literal[
     "parse-error",
     "unreadable",
     "internal-error",
+    "worker-crashed",
 ]
 
 

@@ -21,14 +21,23 @@ class RunFolderError(ValueError):
     """The folder is not a readable run (missing or malformed files)."""
 
 
+def results_folder(run_dir: Path) -> Path:
+    """The folder that holds one run's files: where `run_dir/current` points, resolved now, so that what is
+    read from it comes from one run even when another run switches `current` meanwhile."""
+    current = run_dir / "current"
+    return current.resolve() if current.is_symlink() else run_dir
+
+
 def iter_records(run_dir: Path) -> Iterator[dict[str, Any]]:
-    for name in _listed(run_dir, "records", RECORDS_FILE):
-        yield from _iter_file(run_dir / name)
+    folder = results_folder(run_dir)
+    for name in _listed(folder, "records", RECORDS_FILE):
+        yield from _iter_file(folder / name)
 
 
 def iter_rejects(run_dir: Path) -> Iterator[dict[str, Any]]:
-    for name in _listed(run_dir, "rejects", REJECTS_FILE):
-        yield from _iter_file(run_dir / name)
+    folder = results_folder(run_dir)
+    for name in _listed(folder, "rejects", REJECTS_FILE):
+        yield from _iter_file(folder / name)
 
 
 def _listed(run_dir: Path, kind: str, default: str) -> list[str]:
@@ -77,7 +86,7 @@ def _as_json(value: Any, kind: Any) -> Any:
 
 
 def read_run_report(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / RUN_REPORT_FILE
+    path = results_folder(run_dir) / RUN_REPORT_FILE
     if not path.exists():
         return {}
     try:

@@ -11,6 +11,7 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from itertools import count, groupby, islice
@@ -21,8 +22,18 @@ from pipeline import __version__
 from pipeline.api import PipelineConfig
 from pipeline.executors import Task, UnitResult, WorkSettings
 from pipeline.executors.local import map_clean, map_local
-from pipeline.read import discover, page_stem
-from pipeline.shards import Journal, ShardAssembler, ShardEntry, finalize, remove_leftovers
+from pipeline.output_lock import output_lock
+from pipeline.read import discover, page_stem, printable_path
+from pipeline.shards import (
+    RUN_REPORT,
+    Journal,
+    ShardAssembler,
+    ShardEntry,
+    current_results,
+    finalize,
+    publish,
+    remove_stale_results,
+)
 from pipeline.sources import JsonlFields, SourceItem, Sources
 from pipeline.write import AtomicJsonLines, write_json_atomic, write_text_atomic
 
@@ -55,6 +66,9 @@ class RunSummary:
     page_kinds: Counter[str] = field(default_factory=Counter)  # inputs by the page stage's verdict
     skipped_files: list[str] = field(default_factory=list)
     skipped_units: Counter[str] = field(default_factory=Counter)
+    escaped_paths: list[str] = field(default_factory=list)
+    excluded_files: list[str] = field(default_factory=list)  # the run's own outputs found among the inputs
+    duplicate_inputs: int = 0  # files given more than once, processed once
     reused: int = 0
     seconds: float = 0.0
     stage_seconds: Counter[str] = field(default_factory=Counter)
@@ -88,33 +102,52 @@ def run(
     on_progress: Callable[[int], None] | None = None,
     options: BatchOptions | None = None,
 ) -> RunSummary:
-    """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there."""
+    """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there.
+    Raises OutputFolderError, before anything is written, when another run holds OUT."""
+    with output_lock(out_dir):
+        return _run(inputs, out_dir, workers, config, on_progress, options)
+
+
+def _run(
+    inputs: Sequence[str],
+    out_dir: Path,
+    workers: int,
+    config: PipelineConfig | None,
+    on_progress: Callable[[int], None] | None,
+    options: BatchOptions | None,
+) -> RunSummary:
     config = config or PipelineConfig()
     options = options or BatchOptions()
     started = time.perf_counter()
     config_hash = config.digest()
-    sources = Sources(inputs, options.fields)
+    sources = Sources(inputs, options.fields, exclude=out_dir)
     journal = Journal(out_dir, fresh=not options.resume)
-    summary = RunSummary(skipped_files=sources.skipped_files, skipped_units=sources.skipped_units)
+    # What earlier attempts left: results folders that neither readers nor the journal use.
+    remove_stale_results(out_dir, keep={current_results(out_dir) or "", *journal.referenced_results()})
+    summary = RunSummary(skipped_files=sources.skipped_files, skipped_units=sources.skipped_units,
+                         escaped_paths=sources.escaped_paths, excluded_files=sources.excluded_files)
     reusable: dict[int, ShardEntry | None] = {}  # filled as shards are sent out, emptied as they come back
     tasks = _tasks(sources, journal, config_hash, options, reusable)
-    results = _execute(_batches(tasks), WorkSettings(config, options.fields), workers, options)
     shards = done = 0
-    for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
-        assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
-        for unit in units:
-            assembler.add(unit)
-            summary.stage_seconds.update(unit.timings)
-            done += 1
-            if on_progress:
-                on_progress(done)
-        summary.add_shard(assembler.finish(), assembler.processed)
-        shards += 1
+    # closing: a stop or an error here ends the executor (and its workers) at once, not when collected.
+    with closing(_execute(_batches(tasks), WorkSettings(config, options.fields), workers, options)) as results:
+        for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
+            assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
+            for unit in units:
+                assembler.add(unit)
+                summary.stage_seconds.update(unit.timings)
+                done += 1
+                if on_progress:
+                    on_progress(done)
+            summary.add_shard(assembler.finish(), assembler.processed)
+            shards += 1
     outputs = finalize(journal, options.format, shards)
     summary.outputs = outputs.records + outputs.rejects
+    summary.duplicate_inputs = sources.duplicate_inputs
     summary.seconds = time.perf_counter() - started
-    write_json_atomic(out_dir / "run.json", _run_report(summary, config, inputs, workers, options, outputs.records))
-    remove_leftovers(journal, outputs)
+    report = _run_report(summary, config, inputs, workers, options, outputs.records)
+    write_json_atomic(outputs.folder / RUN_REPORT, report)
+    publish(journal, outputs)
     return summary
 
 
@@ -176,9 +209,12 @@ def _run_report(
             "skipped_files": len(summary.skipped_files),
             "skipped_units": dict(sorted(summary.skipped_units.items())),
             "reused_inputs": summary.reused,
+            "duplicate_inputs": summary.duplicate_inputs,
         },
         "outputs": {"format": options.format, "records": record_files, "rejects": ["rejects.jsonl"]},
         "skipped_files": summary.skipped_files,
+        "escaped_paths": summary.escaped_paths,
+        "excluded_files": summary.excluded_files,
         "timings": {
             "total_seconds": round(summary.seconds, 3),
             "inputs_per_second": round(summary.inputs / summary.seconds, 2) if summary.seconds else None,
@@ -186,8 +222,8 @@ def _run_report(
         },
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in _REPORTED_PACKAGES}},
         "config": {
-            "inputs": [] if options.inputs_from else list(inputs),
-            "inputs_from": options.inputs_from,
+            "inputs": [] if options.inputs_from else [printable_path(given) for given in inputs],
+            "inputs_from": printable_path(options.inputs_from) if options.inputs_from else None,
             "workers": workers,
             "executor": options.executor,
             "format": options.format,

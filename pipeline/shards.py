@@ -31,9 +31,15 @@ from pipeline.executors import UnitResult
 from pipeline.write import PartWriter, atomic_file
 
 STATE_DIR = ".run-state"
+RESULTS_DIR = ".results"  # one folder per finished run; `current` links to the one readers see
+CURRENT = "current"
 RECORDS_JSONL = "records.jsonl"
 REJECTS_JSONL = "rejects.jsonl"
+RUN_REPORT = "run.json"
 _SHARD_FILE = re.compile(r"records-\d{5,}\.parquet")
+# Temporary names the run's own writers use in OUT (`.<name>.<random>.tmp`): left only by a killed attempt.
+_OWN_TEMP = re.compile(r"\.(records\.jsonl|rejects\.jsonl|run\.json|current|records-\d{5,}\.parquet)\..+\.tmp")
+
 _COPY_CHUNK = 1 << 20
 
 
@@ -101,6 +107,7 @@ class Journal:
         self._index = self._scan()
         self._append: BinaryIO = open(self.path, "ab")  # noqa: SIM115 (open for the journal's lifetime)
         self._read: BinaryIO = open(self.path, "rb")  # noqa: SIM115
+        self._remove_unreferenced_parts()
 
     def _scan(self) -> dict[int, int]:
         """Shard -> offset of its last complete entry; a torn last line (a kill mid-append) is cut off."""
@@ -118,6 +125,30 @@ class Journal:
         if good_end != self.path.stat().st_size:
             os.truncate(self.path, good_end)
         return index
+
+    def _remove_unreferenced_parts(self) -> None:
+        """Parts no journal entry names (a shard whose commit a kill or a full disk cut short) are never
+        read again: they go, so that failed attempts do not pile up."""
+        referenced = set()
+        for shard in self._index:
+            entry = self.get(shard)
+            assert entry is not None
+            referenced.update((entry.records.file, entry.rejects.file))
+        for part in self.parts_dir.iterdir():
+            if self.relative(part) not in referenced:
+                part.unlink(missing_ok=True)
+
+    def referenced_results(self) -> set[str]:
+        """Names of results folders the journal points into (a finished run's rows)."""
+        folders = set()
+        for shard in self._index:
+            entry = self.get(shard)
+            assert entry is not None
+            for location in (entry.records, entry.rejects):
+                parts = Path(location.file).parts
+                if len(parts) > 2 and parts[0] == RESULTS_DIR:
+                    folders.add(parts[1])
+        return folders
 
     def get(self, shard: int) -> ShardEntry | None:
         if shard not in self._index:
@@ -274,35 +305,88 @@ def _jsonl_lines(path: Path, location: Location) -> Generator[bytes, None, None]
 
 @dataclass(slots=True)
 class Outputs:
+    """A run's result files, by name, in their own new folder `OUT/.results/<token>/`."""
+
     format: str
+    folder: Path
     records: list[str] = field(default_factory=list)
     rejects: list[str] = field(default_factory=list)
+    locations: list[tuple[Location, Location]] = field(default_factory=list)
 
 
 def finalize(journal: Journal, fmt: str, shards: int) -> Outputs:
-    """Assemble the final files from shards 0..shards-1, then point the journal at them."""
+    """Assemble the final files from shards 0..shards-1 in a new results folder; nothing a reader sees changes."""
     out_dir = journal.out_dir
     entries = [journal.get(shard) for shard in range(shards)]
     assert all(entries), "finalize before every shard was committed"
+    folder = out_dir / RESULTS_DIR / secrets.token_hex(6)
+    folder.mkdir(parents=True)
+    outputs = Outputs(fmt, folder, rejects=[REJECTS_JSONL])
     records_at: list[Location] = []
-    rejects_at = _concatenate(out_dir, REJECTS_JSONL, [e.rejects for e in entries if e])
-    outputs = Outputs(fmt, rejects=[REJECTS_JSONL])
+    rejects_at = _concatenate(out_dir, journal.relative(folder / REJECTS_JSONL), [e.rejects for e in entries if e])
     if fmt == "jsonl":
-        records_at = _concatenate(out_dir, RECORDS_JSONL, [e.records for e in entries if e])
+        records_at = _concatenate(out_dir, journal.relative(folder / RECORDS_JSONL), [e.records for e in entries if e])
         outputs.records.append(RECORDS_JSONL)
     else:
         for shard, entry in enumerate(entries):
             assert entry is not None
             name = f"records-{shard:05d}.parquet"
-            _link_into_place(out_dir / entry.records.file, out_dir / name)
-            records_at.append(Location(name))
+            _link_into_place(out_dir / entry.records.file, folder / name)
+            records_at.append(Location(journal.relative(folder / name)))
             outputs.records.append(name)
-    journal.rewrite(list(zip(records_at, rejects_at, strict=True)))
+    outputs.locations = list(zip(records_at, rejects_at, strict=True))
     return outputs
 
 
+def publish(journal: Journal, outputs: Outputs) -> None:
+    """Switch readers to the new results in one step, then drop what no one needs any more.
+
+    `OUT/current` is a symbolic link to the results folder, replaced atomically (rename over it);
+    the names users open (`OUT/records.jsonl`, ...) are links through `current`, so every file of
+    one run appears at the same instant. Only then is the journal pointed into the new folder and
+    are the parts, the old results folder and the links of names no longer written removed.
+    """
+    out_dir = journal.out_dir
+    _replace_with_link(out_dir / CURRENT, journal.relative(outputs.folder))
+    names = [*outputs.records, *outputs.rejects, RUN_REPORT]
+    for name in names:
+        link = out_dir / name
+        if not (link.is_symlink() and os.readlink(link) == f"{CURRENT}/{name}"):
+            _replace_with_link(link, f"{CURRENT}/{name}")
+    journal.rewrite(outputs.locations)
+    journal.close()
+    shutil.rmtree(journal.parts_dir, ignore_errors=True)
+    for path in out_dir.iterdir():
+        if (_SHARD_FILE.fullmatch(path.name) or path.name == RECORDS_JSONL) and path.name not in names:
+            path.unlink(missing_ok=True)
+    remove_stale_results(out_dir, keep={outputs.folder.name})
+
+
+def _replace_with_link(path: Path, target: str) -> None:
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    os.symlink(target, temp)
+    os.replace(temp, path)
+
+
+def remove_stale_results(out_dir: Path, keep: set[str]) -> None:
+    """Results folders other than `keep` and temporary files of the run's own names that a killed or
+    failed attempt left in OUT (under the run's lock, so no other run is writing them)."""
+    for folder in (out_dir / RESULTS_DIR).glob("*"):
+        if folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink(missing_ok=True)
+    for path in out_dir.iterdir():
+        if _OWN_TEMP.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+
+
+def current_results(out_dir: Path) -> str | None:
+    """The name of the results folder `OUT/current` points at, if any."""
+    link = out_dir / CURRENT
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
 def _concatenate(out_dir: Path, name: str, parts: list[Location]) -> list[Location]:
-    """One file from the parts' byte ranges, in order; returns where each part now is in it."""
+    """One file `out_dir/name` from the parts' byte ranges, in order; returns where each part now is in it."""
     placed: list[Location] = []
     with atomic_file(out_dir / name) as target:
         for part in parts:
@@ -328,14 +412,3 @@ def _link_into_place(part: Path, final: Path) -> None:
     except OSError:  # a file system without hard links
         shutil.copyfile(part, temp)
     os.replace(temp, final)
-
-
-def remove_leftovers(journal: Journal, outputs: Outputs) -> None:
-    """After the journal points at the final files: drop the parts and the outputs of earlier runs."""
-    journal.close()
-    shutil.rmtree(journal.parts_dir, ignore_errors=True)
-    kept = set(outputs.records)
-    for path in journal.out_dir.iterdir():
-        stale_shard = _SHARD_FILE.fullmatch(path.name) and path.name not in kept
-        if stale_shard or (path.name == RECORDS_JSONL and RECORDS_JSONL not in kept):
-            path.unlink(missing_ok=True)

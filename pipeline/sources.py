@@ -9,14 +9,17 @@ folders walked sorted, records and lines in file order.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.read import Limits, discover, is_jsonl_name, is_warc_name, read_bytes
+from pipeline.read import Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
 from pipeline.rejects import Rejected, RejectReason
 
 SourceKind = Literal["file", "warc", "jsonl", "broken"]
@@ -50,12 +53,14 @@ class SourceItem:
 
     @property
     def key(self) -> str:
-        """The unit's name in `source.path`, rejects and the journal: the scorer takes the part before '#'."""
+        """The unit's name in `source.path`, rejects and the journal: the scorer takes the part before '#'.
+        `path` is what opens the file; the key is its printable form (see `printable_path`)."""
+        path = printable_path(self.path)
         if self.kind == "jsonl":
-            return f"{self.path}#line={self.line}"
+            return f"{path}#line={self.line}"
         if self.kind == "warc" or (self.kind == "broken" and self.offset):
-            return f"{self.path}#offset={self.offset}"
-        return self.path
+            return f"{path}#offset={self.offset}"
+        return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +77,34 @@ class Sources:
     fields: JsonlFields = field(default_factory=JsonlFields)
     skipped_files: list[str] = field(default_factory=list)
     skipped_units: Counter[str] = field(default_factory=Counter)
+    escaped_paths: list[str] = field(default_factory=list)  # printable forms of paths that are not UTF-8
+    exclude: Path | None = None  # the run's output folder: its own files are never inputs
+    excluded_files: list[str] = field(default_factory=list)
+    duplicate_inputs: int = 0
 
     def __iter__(self) -> Iterator[SourceItem]:
-        found = discover(self.inputs)
-        self.skipped_files.extend(found.skipped)
+        found = discover(self.inputs, own_output=self.exclude)
+        self.skipped_files.extend(self._printable(path) for path in found.skipped)
+        self.excluded_files.extend(self._printable(path) for path in found.excluded)
+        self.duplicate_inputs += found.duplicates
         for path in found.paths:
-            if is_warc_name(path):
+            self._printable(path)
+            if not _is_regular_file(path):
+                # A pipe named like an archive would block its opening for good: as a file it is
+                # rejected unread by `read_bytes`, like any path that is not a regular file.
+                yield SourceItem("file", path)
+            elif is_warc_name(path):
                 yield from self._warc_records(path)
             elif is_jsonl_name(path):
                 yield from self._jsonl_lines(path)
             else:
                 yield SourceItem("file", path)
+
+    def _printable(self, path: str) -> str:
+        printable = printable_path(path)
+        if printable != path:
+            self.escaped_paths.append(printable)
+        return printable
 
     def _warc_records(self, path: str) -> Iterator[SourceItem]:
         records: ArchiveIterator | None = None
@@ -130,6 +152,13 @@ class Sources:
             return
         if not number:
             yield SourceItem("broken", path, detail="the JSON Lines file has no lines", reason="empty")
+
+
+def _is_regular_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # missing or unreadable: the open below says why, as before
+        return True
 
 
 def _line_starts(stream: BinaryIO) -> Iterator[tuple[int, bool]]:

@@ -37,6 +37,10 @@ NOT_FOUND = _html("Page not found", "<h1>404 - Page not found</h1><p>Sorry, the 
                   "moved or never existed. Try the search box or the glossary index.</p>")
 
 
+# What a finished run leaves in its output folder.
+RUN_FOLDER = [".lock", ".results", ".run-state", "current", "records.jsonl", "rejects.jsonl", "run.json"]
+
+
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
@@ -73,8 +77,12 @@ def run_output(pages, tmp_path_factory) -> Path:
 
 def test_run_writes_the_three_files_and_no_temp_files(run_output):
     # .run-state holds the journal that lets `run --resume` skip unchanged inputs; its parts are gone.
-    assert sorted(p.name for p in run_output.iterdir()) == [".run-state", "records.jsonl", "rejects.jsonl", "run.json"]
+    # The three files are links through `current` into the run's one results folder.
+    assert sorted(p.name for p in run_output.iterdir()) == RUN_FOLDER
     assert [p.name for p in (run_output / ".run-state").iterdir()] == ["journal.jsonl"]
+    (results,) = (run_output / ".results").iterdir()
+    assert (run_output / "current").resolve() == results
+    assert sorted(p.name for p in results.iterdir()) == ["records.jsonl", "rejects.jsonl", "run.json"]
 
 
 def test_run_records_validate_with_the_validate_command(run_output):
@@ -116,7 +124,7 @@ def test_a_second_run_over_the_same_folder_replaces_files_and_keeps_ids(run_outp
     (out / "run.json").write_text("{}")
     done = cli("run", str(pages), "-o", str(out), "--workers", "2")
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in out.iterdir()) == [".run-state", "records.jsonl", "rejects.jsonl", "run.json"]
+    assert sorted(p.name for p in out.iterdir()) == RUN_FOLDER
     # Same inputs give the same records (ids included), whatever the number of workers.
     assert (out / "records.jsonl").read_text() == (run_output / "records.jsonl").read_text()
     assert (out / "rejects.jsonl").read_text() == (run_output / "rejects.jsonl").read_text()

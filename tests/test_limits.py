@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 from entry_texts import LEAD, ORIGIN
@@ -21,22 +21,12 @@ def test_a_page_over_the_text_limit_is_text_too_long(pipeline):
     assert outcome.reject is not None and outcome.reject.reason == "text-too-long"
 
 
-def test_a_page_that_outlives_its_deadline_is_a_timeout_and_the_next_page_runs(pipeline, monkeypatch):
-    limited = GlossaryPipeline(PipelineConfig(max_seconds_per_page=0.2), tagger=pipeline.tagger)
-    real_tag = limited.tagger.tag_record
-
-    def stall(texts):
-        time.sleep(2)  # a stage stuck on a pathological page
-        return real_tag(texts)
-
-    monkeypatch.setattr(limited.tagger, "tag_record", stall)
-    started = time.perf_counter()
-    outcome = limited.process(GOOD.encode(), path="slow.html")
-    assert time.perf_counter() - started < 1.5
+def test_a_page_that_outlives_its_deadline_is_a_timeout_and_the_next_page_runs(pipeline):
+    limited = GlossaryPipeline(PipelineConfig(max_seconds_per_page=0.001), tagger=pipeline.tagger)
+    outcome = limited.process(_slow_by_construction(), path="slow.html")
     assert outcome.reject is not None and outcome.reject.reason == "timeout"
-
-    monkeypatch.setattr(limited.tagger, "tag_record", real_tag)
-    assert limited.process(GOOD.encode(), path="next.html").records
+    relaxed = GlossaryPipeline(PipelineConfig(max_seconds_per_page=30), tagger=pipeline.tagger)
+    assert relaxed.process(GOOD.encode(), path="next.html").records
 
 
 def test_the_depth_limit_is_configurable_and_has_its_own_code(pipeline):
@@ -50,3 +40,41 @@ def test_the_depth_limit_is_configurable_and_has_its_own_code(pipeline):
 def test_a_depth_limit_the_parser_cannot_honour_is_refused_up_front():
     with pytest.raises(ValueError, match="max_depth"):
         PipelineConfig(max_depth=1000)
+
+
+def _slow_by_construction() -> bytes:
+    """A page of a megabyte: no machine runs every stage over it within a millisecond."""
+    return ("<html><head><title>Serotonin Tone</title></head><body><h1>Serotonin Tone</h1>"
+            + f"<p>{LEAD}</p>" * 5000 + "</body></html>").encode()
+
+
+def test_the_deadline_holds_in_a_worker_thread_as_dask_runs_pages(pipeline):
+    limited = GlossaryPipeline(PipelineConfig(max_seconds_per_page=0.001), tagger=pipeline.tagger)
+    outcomes = []
+    worker = threading.Thread(target=lambda: outcomes.append(limited.process(_slow_by_construction(), path="big.html")))
+    worker.start()
+    worker.join()
+    (outcome,) = outcomes
+    assert outcome.reject is not None and outcome.reject.reason == "timeout"
+    # The next page in the same thread runs whole: a late timer never interrupts it.
+    relaxed = GlossaryPipeline(PipelineConfig(max_seconds_per_page=30), tagger=pipeline.tagger)
+    later = []
+    worker = threading.Thread(target=lambda: later.append(relaxed.process(GOOD.encode(), path="next.html")))
+    worker.start()
+    worker.join()
+    assert later[0].records
+
+
+def test_the_dask_executor_enforces_the_page_limit(tmp_path):
+    from distributed import LocalCluster
+
+    from pipeline.run_files import iter_rejects
+    from pipeline.runner import BatchOptions, run
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "big.html").write_bytes(_slow_by_construction())
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run([str(pages)], tmp_path / "out", workers=1, config=PipelineConfig(max_seconds_per_page=0.001),
+            options=BatchOptions(executor="dask", scheduler=cluster.scheduler_address))
+    assert [r["reason"] for r in iter_rejects(tmp_path / "out")] == ["timeout"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,10 @@ _UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS}
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
 # "PGE(2)" are parts of one name, not definitions.
 _PAREN = re.compile(r"(?<=\s)\(([^\s()]{1,10})\)")
-_WORD_BEFORE = re.compile(r"(\S+)\s*$")
+# Schwartz & Hearst look at most min(|A| + 5, 2|A|) words back (15 for a 10-character short form).
+# A window of this many characters before the parenthesis holds them in any prose, and keeps the
+# search per parenthesis bounded, so a text full of parentheses costs time linear in its length.
+_LOOK_BACK_CHARS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,21 @@ def _sh_long_form_start(short: str, text: str) -> int | None:
         i -= 1
         s -= 1
     return i + 1
+
+
+def _words_before(text: str, end: int, count: int) -> tuple[int, list[str]]:
+    """Where the text before `end` stops, spaces stripped, and its last `count` words within
+    `_LOOK_BACK_CHARS`, split from the right only as far as needed; a word that the window's start
+    cuts in two is left out, so no word is ever seen shortened."""
+    start = max(0, end - _LOOK_BACK_CHARS)
+    window = text[start:end]
+    stripped_end = start + len(window.rstrip())
+    words = window.rsplit(None, count)
+    if len(words) > count:
+        return stripped_end, words[1:]  # the first piece holds the rest of the window, unsplit
+    if start > 0 and words and not window[0].isspace() and not text[start - 1].isspace():
+        words = words[1:]
+    return stripped_end, words
 
 
 def _is_short_form(token: str) -> bool:
@@ -185,9 +204,19 @@ class EntityMatcher:
 
     def _candidates(self, text: str) -> list[_Hit]:
         """Non-overlapping lexicon hits, leftmost-longest across the two regexes."""
-        hits = [_Hit(m.start(), m.end(), self._by_name[_name_key(m.group())]) for m in self._names_re.finditer(text)]
+        concept_of: dict[str, Concept | None] = {}  # per surface form: a long text repeats a few of them
+        hits = []
+        for m in self._names_re.finditer(text):
+            surface = m.group()
+            if surface not in concept_of:
+                concept_of[surface] = self._by_name[_name_key(surface)]
+            hits.append(_Hit(m.start(), m.end(), concept_of[surface]))
+        abbreviation_of: dict[str, tuple[Concept, bool]] = {}
         for m in self._abbr_re.finditer(text):
-            concept, ambiguous = self._by_abbreviation[_abbreviation_key(m.group())]
+            surface = m.group()
+            if surface not in abbreviation_of:
+                abbreviation_of[surface] = self._by_abbreviation[_abbreviation_key(surface)]
+            concept, ambiguous = abbreviation_of[surface]
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
         hits.sort(key=lambda h: (h.start, -h.end))
         kept: list[_Hit] = []
@@ -204,24 +233,23 @@ class EntityMatcher:
         names_at = {h.start: h for h in hits if h.concept is not None and not h.is_abbreviation}
         for m in _PAREN.finditer(text):
             inner = m.group(1)
-            before = text[: m.start()].rstrip()
+            # At most the min(|A| + 5, 2|A|) words Schwartz & Hearst allow a long form (the last one is
+            # also the short form of "SHORT (long form)").
+            before_end, words = _words_before(text, m.start(), min(len(inner) + 5, 2 * len(inner)))
             inside = names_at.get(m.start(1))
             if inside is not None and inside.end == m.end(1):
                 # "SHORT (long form)"
-                word = _WORD_BEFORE.search(before)
-                if word and _is_short_form(word.group(1)):
-                    short = word.group(1)
+                if words and _is_short_form(words[-1]):
+                    short = words[-1]
                     if self._abbreviates(short, text[inside.start : inside.end], inside.concept):
                         defined[short] = inside.concept
             elif _is_short_form(inner):
                 # "long form (SHORT)"
-                hit = ends.get(len(before))
+                hit = ends.get(before_end)
                 if hit is not None and self._abbreviates(inner, text[hit.start : hit.end], hit.concept):
                     defined[inner] = hit.concept
-                else:
-                    words = before.split()[-min(len(inner) + 5, 2 * len(inner)) :]
-                    if _sh_long_form_start(inner, " ".join(words)) is not None:
-                        defined.setdefault(inner, _OTHER)
+                elif _sh_long_form_start(inner, " ".join(words)) is not None:
+                    defined.setdefault(inner, _OTHER)
 
     def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
         known = self._by_abbreviation.get(_abbreviation_key(short))
@@ -281,10 +309,13 @@ class EntityMatcher:
         pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + _AFTER)
         merged: list[list[_Hit]] = []
         for text, hits in zip(texts, all_hits, strict=True):
-            extra = [
-                _Hit(m.start(), m.end(), new[m.group()], False, True)
-                for m in pattern.finditer(text)
-                if not any(h.start < m.end() and m.start() < h.end for h in hits)
-            ]
+            # The hits are sorted and do not overlap, so their ends are sorted too: one binary search
+            # per match finds the only hit that could overlap it.
+            hit_ends = [h.end for h in hits]
+            extra = []
+            for m in pattern.finditer(text):
+                after = bisect_right(hit_ends, m.start())
+                if after == len(hits) or hits[after].start >= m.end():
+                    extra.append(_Hit(m.start(), m.end(), new[m.group()], False, True))
             merged.append(sorted(hits + extra, key=lambda h: h.start) if extra else hits)
         return merged

@@ -1,30 +1,136 @@
 """Local executor: the calling process for one worker, a process pool for more.
 
 Each worker process builds its GlossaryPipeline (and so its spaCy pipeline) once, in the
-pool initializer; batches go out through `in_order`'s bounded window.
+pool initializer; batches go out through `in_order`'s bounded window. Workers die with
+the process that started them: the kernel sends them SIGKILL when it ends (Linux
+`PR_SET_PDEATHSIG`; elsewhere a thread watches the parent), so a killed run leaves no
+worker behind, and they ignore SIGINT, which a terminal sends to the whole group: the
+parent alone decides how a run stops, and stops its workers itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.api import PipelineConfig
-from pipeline.executors import Task, UnitResult, WorkSettings, clean_file, in_order, pipeline_for, process_batch
-from pipeline.model import Reject
+from pipeline.executors import Task, UnitResult, WorkSettings, clean_file, pipeline_for, process_batch
+from pipeline.model import Reject, RejectSource
 
 # Batches in flight per worker: enough to keep every worker busy while the caller writes.
 WINDOW_PER_WORKER = 4
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_PARENT_POLL_SECONDS = 1.0
 
 
 def map_local(batches: Iterable[list[Task]], settings: WorkSettings, workers: int) -> Iterator[list[UnitResult]]:
+    """Results per batch in input order. A worker that dies (out of memory, a crash in C code) breaks
+    the pool and every batch in flight: the pool is rebuilt and those batches are run again one page
+    at a time, so that only a page that kills its worker a second time, alone, becomes a
+    `worker-crashed` reject and the pages that merely shared its window are processed."""
     if workers <= 1:
         for batch in batches:
             yield process_batch(settings, batch)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=pipeline_for, initargs=(settings.config,)) as pool:
-        yield from in_order(lambda batch: pool.submit(process_batch, settings, batch), batches,
-                            workers * WINDOW_PER_WORKER)
+    pool = _RestartablePool(workers, settings.config)
+    try:
+        window = workers * WINDOW_PER_WORKER
+        pending: deque[tuple[list[Task], Future[list[UnitResult]] | None]] = deque()
+        ready: deque[list[UnitResult]] = deque()  # results of batches redone after a crash, in order
+        for batch in batches:
+            pending.append((batch, pool.submit(settings, batch)))
+            while len(pending) >= window:
+                yield _next_result(pool, settings, pending, ready)
+        while pending:
+            yield _next_result(pool, settings, pending, ready)
+    except BaseException:
+        pool.stop()
+        raise
+    pool.close()
+
+
+def _next_result(
+    pool: _RestartablePool,
+    settings: WorkSettings,
+    pending: deque[tuple[list[Task], Future[list[UnitResult]] | None]],
+    ready: deque[list[UnitResult]],
+) -> list[UnitResult]:
+    batch, future = pending.popleft()
+    if future is None:
+        return ready.popleft()
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        # Batches that finished before the pool broke keep their results; the others are redone.
+        lost = [batch] + [waiting for waiting, _ in pending]
+        finished = [None] + [_finished(other) for _, other in pending]
+        pending.clear()
+        pool.restart()
+        first, *rest = [done if done is not None else _redo_alone(pool, settings, tasks)
+                        for tasks, done in zip(lost, finished, strict=True)]
+        ready.extend(rest)
+        pending.extend((tasks, None) for tasks in lost[1:])
+        return first
+
+
+def _finished(future: Future[list[UnitResult]] | None) -> list[UnitResult] | None:
+    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        return None
+    return future.result()
+
+
+def _redo_alone(pool: _RestartablePool, settings: WorkSettings, tasks: list[Task]) -> list[UnitResult]:
+    """Each task of a batch lost with a broken pool, alone and one at a time: its second try."""
+    results = []
+    for task in tasks:
+        try:
+            results.extend(pool.submit(settings, [task]).result())
+        except BrokenProcessPool:
+            pool.restart()
+            results.append(_crashed(task))
+    return results
+
+
+def _crashed(task: Task) -> UnitResult:
+    key = task.item.key
+    detail = ("the worker process died while processing this input, in its batch and again alone "
+              "(killed for memory, or a crash in native code); the other inputs were processed")
+    reject = Reject(source=RejectSource(path=key, url=task.item.url), reason="worker-crashed", detail=detail)
+    return UnitResult(task.shard, key, None, reject=reject.model_dump_json(), reason=reject.reason)
+
+
+class _RestartablePool:
+    """A process pool of workers that die with this process, rebuilt after a worker's death."""
+
+    def __init__(self, workers: int, config: PipelineConfig | None) -> None:
+        self.workers, self.config = workers, config
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker,
+                                   initargs=(os.getpid(), self.config))
+
+    def submit(self, settings: WorkSettings, batch: list[Task]) -> Future[list[UnitResult]]:
+        return self.executor.submit(process_batch, settings, batch)
+
+    def restart(self) -> None:
+        stop_workers(self.executor)
+        self.executor = self._start()
+
+    def stop(self) -> None:
+        stop_workers(self.executor)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
 
 
 def map_clean(paths: Sequence[str], config: PipelineConfig, workers: int) -> Iterator[tuple[str, str | Reject]]:
@@ -32,6 +138,57 @@ def map_clean(paths: Sequence[str], config: PipelineConfig, workers: int) -> Ite
     if workers <= 1 or len(paths) <= 1:
         yield from ((path, clean_file(config, path)) for path in paths)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with _pool(workers, None) as pool:
         results = pool.map(clean_file, [config] * len(paths), paths, chunksize=4)
         yield from zip(paths, results, strict=True)
+
+
+@contextlib.contextmanager
+def _pool(workers: int, config: PipelineConfig | None) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers die with this process; on any error or stop, they are killed at
+    once instead of being waited for (a batch in flight may take many seconds)."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(), config))
+    try:
+        yield pool
+    except BaseException:
+        stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what waits and kill the workers. The executor has no public way to end running work,
+    so its process table is read directly."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=5)
+
+
+def _start_worker(parent: int, config: PipelineConfig | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+    if config is not None:
+        pipeline_for(config)
+
+
+def _die_with(parent: int) -> None:
+    """End this process when `parent` ends, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent ended before the request was made
+                    os._exit(1)
+                return
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)

@@ -57,3 +57,30 @@ def test_glued_parenthesis_is_not_a_definition(tagger: EntityTagger) -> None:
 
 def test_receptor_subtype_suffix(tagger: EntityTagger) -> None:
     assert [m.text for m in tagger.tag_text("5-HT2A and 5-HT1A receptors")] == ["5-HT", "5-HT"]
+
+
+class _CountingText(str):
+    """A text that counts the characters every slice of it copies: the work of looking back in it."""
+
+    copied = 0
+
+    def __getitem__(self, index):  # type: ignore[override]
+        piece = super().__getitem__(index)
+        _CountingText.copied += len(piece)
+        return piece
+
+
+def test_the_abbreviation_search_looks_back_a_bounded_window_before_each_parenthesis(tagger: EntityTagger) -> None:
+    text = _CountingText("DA (dopamine) and " * 1000 + "a" * 50_000 + " (dopamine) and Serotonin (5-HT).")
+    _CountingText.copied = 0
+    (mentions,) = tagger.tag_record([text])
+    # Each of the ~1,000 parentheses may look at a window of some hundred characters, never at all the text before it.
+    assert _CountingText.copied <= 50 * len(text)
+    assert [m.text for m in mentions[:2]] == ["DA", "dopamine"]
+    assert [(m.text, m.canonical) for m in mentions[-2:]] == [("Serotonin", "serotonin"), ("5-HT", "serotonin")]
+
+
+def test_a_short_form_is_still_defined_by_a_long_form_far_into_a_long_text(tagger: EntityTagger) -> None:
+    filler = "Plain words without any substance in them at all. " * 2000
+    texts = [filler + "Levels of allopregnanolone (ALLO) rose.", "ALLO fell again at night."]
+    assert [(m.text, m.canonical) for m in tagger.tag_record(texts)[1]] == [("ALLO", "allopregnanolone")]
