@@ -11,6 +11,12 @@ inconsistently. Two precompiled regexes do all the work per text:
 
 Per record, parenthesised definitions ("dopamine (DA)", "diurnal amplitude (DA)") decide
 which abbreviations stand for an in-scope substance.
+
+Rules add what the lexicon does not list one by one, and every mention they make says so
+(`Mention.source == "rule"`): spelling variants of lexicon names (Greek letters spelled out or as
+symbols, "r-" for an OCR-damaged "γ-", L-/D-/DL- prefixes), a peptide's fragment suffix
+("ACTH-(1-24)"), and the name patterns of name_rules.tsv for in-scope names in no vocabulary, which
+carry a canonical name but never an identifier.
 """
 
 from __future__ import annotations
@@ -22,7 +28,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lexicon import DATA_DIR, Concept, NeverTag, load_lexicon, load_never_tag
+from .lexicon import (
+    DATA_DIR,
+    RULE_ID_SOURCE,
+    Concept,
+    NameRule,
+    NeverTag,
+    load_lexicon,
+    load_name_rules,
+    load_never_tag,
+)
 from .types import Mention
 
 AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
@@ -47,8 +62,26 @@ _BEFORE = (
 _AFTER = r"(?!\w)(?![\-\u2010\u2011][Ll][Ii][Kk][Ee](?!\w))"
 # Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "DA" in "DA1".
 _ABBR_AFTER = r"(?:" + _AFTER + r"|(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w)))"
-_HYPHEN_UNIT, _SPACE_UNIT = "\0", "\1"
-_UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS}
+_HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
+# A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
+# "5 mg/d dopamine" must not read as D-dopamine.
+_UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS, _STRICT_HYPHEN_UNIT: r"[\-\u2010\u2011]"}
+
+# Greek letters: a name spelled with one also matches with the other spelling ("beta-endorphin",
+# "β-endorphin", "17beta-estradiol", "17β-estradiol"). A letter name counts only where no other letter
+# touches it, so "betaine" or "alphabet" never change.
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "kappa": "κ", "epsilon": "ε", "omega": "ω"}
+_GREEK_WORD = re.compile(r"(?<![a-z])(" + "|".join(_GREEK) + r")(?![a-z])")
+_GREEK_SYMBOL = re.compile("[" + "".join(_GREEK.values()) + "]")
+_SPELLED = {symbol: word for word, symbol in _GREEK.items()}
+# "17 beta-estradiol", "3 alpha-hydroxy-": the space between a locant and its Greek letter is often left out.
+_LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
+_OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
+_STEREO_PREFIXES = ("l", "d", "dl")
+_HAS_STEREO_PREFIX = re.compile(r"^(?:l|d|dl|levo|dextro)-")
+# A peptide's fragment: "ACTH-(1-24)", "beta-endorphin (1-31)", "angiotensin-(1-7)". Only after a
+# peptide's name, so a citation "(1-3)" after "dopamine" stays outside the mention.
+_FRAGMENT = re.compile(r"[\-\u2010\u2011]?\s?\(\d{1,3}[\-\u2010\u2011\u2013]\d{1,3}\)")
 
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
 # "PGE(2)" are parts of one name, not definitions.
@@ -66,6 +99,7 @@ class _Hit:
     concept: Concept | None  # None: a block phrase that suppresses what it covers
     ambiguous: bool = False
     is_abbreviation: bool = False
+    by_rule: bool = False  # a variant, fragment or name rule made this hit
 
 
 _OTHER = None  # value in a record's definition map: the short form means something else
@@ -94,8 +128,30 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return emit(root)
 
 
+def _spelling_variants(name: str) -> list[str]:
+    """The other Greek spellings of a lowercase name, and its OCR form with "r-" for a leading "γ-"."""
+    variants = []
+    if _LOCANT_SPACE.search(name):
+        name = _LOCANT_SPACE.sub("-", name)
+        variants.append(name)
+    if _GREEK_WORD.search(name):
+        variants.append(_GREEK_WORD.sub(lambda m: _GREEK[m.group(1)], name))
+    if _GREEK_SYMBOL.search(name):
+        variants.append(_GREEK_SYMBOL.sub(lambda m: _SPELLED[m.group()], name))
+    if _OCR_GAMMA.match(name):
+        variants.append("r" + _STRICT_HYPHEN_UNIT + _OCR_GAMMA.sub("", name))
+    return variants
+
+
+def _stereo_variants(name: str) -> list[str]:
+    """"L-tryptophan", "D-tryptophan", "DL-tryptophan" for a one-word name without such a prefix."""
+    if " " in name or len(name) < 4 or not name[0].isalnum() or _HAS_STEREO_PREFIX.match(name):
+        return []
+    return [prefix + _STRICT_HYPHEN_UNIT + name for prefix in _STEREO_PREFIXES]
+
+
 def _name_key(surface: str) -> str:
-    return _SEP_STRIP.sub("", surface.lower())
+    return _SEP_STRIP.sub("", surface.lower()).replace(_STRICT_HYPHEN_UNIT, "")
 
 
 def _abbreviation_key(surface: str) -> str:
@@ -147,15 +203,22 @@ class EntityMatcher:
         concepts: Sequence[Concept] | None = None,
         never_tag: NeverTag | None = None,
         ambiguous_context_path: Path = AMBIGUOUS_CONTEXT_PATH,
+        name_rules: Sequence[NameRule] | None = None,
     ) -> None:
         self.concepts = list(concepts) if concepts is not None else load_lexicon()
         never_tag = never_tag or load_never_tag()
+        self.name_rules = list(name_rules) if name_rules is not None else load_name_rules()
         by_canonical = {c.canonical: c for c in self.concepts}
 
         self._by_name: dict[str, Concept | None] = {}
         name_forms: list[str] = []
+        first_row = {}  # canonical -> its first row: the canonical name itself names that row's descriptor
+        for concept in self.concepts:
+            first_row.setdefault(concept.canonical, concept)
         for concept in self.concepts:
             for name in concept.names:
+                if name == concept.canonical and first_row[name] is not concept:
+                    continue
                 self._add_name(name.lower(), concept)
                 name_forms.append(name.lower())
                 if name[-1].isalpha():
@@ -165,6 +228,24 @@ class EntityMatcher:
         for phrase in never_tag.block:
             self._by_name[_name_key(phrase)] = None
             name_forms.append(phrase)
+        # Variants come last and never take a key a lexicon name or block phrase holds: "L-DOPA" stays levodopa.
+        self._variant_keys: set[str] = set()
+        for concept in self.concepts:
+            for name in concept.names:
+                if self._by_name.get(_name_key(name)) is not concept:
+                    continue
+                forms = [name.lower(), name.lower() + "s"] if name[-1].isalpha() else [name.lower()]
+                variants = [v for form in forms for v in _spelling_variants(form)]
+                if not concept.peptide:
+                    variants += [v for form in [name.lower(), *_spelling_variants(name.lower())]
+                                 for v in _stereo_variants(form)]
+                for variant in variants:
+                    key = _name_key(variant)
+                    if key not in self._by_name:
+                        self._by_name[key] = concept
+                        self._variant_keys.add(key)
+                        name_forms.append(variant)
+        self._rule_concepts: dict[tuple[str, str], Concept] = {}
 
         self._by_abbreviation: dict[str, tuple[Concept, bool]] = {}
         abbreviation_forms: list[str] = []
@@ -179,6 +260,8 @@ class EntityMatcher:
                 abbreviation_forms.append(abbr)
 
         self._names_re = re.compile(_BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER, re.IGNORECASE)
+        self._edges_re = re.compile(_BEFORE)
+        self._after_re = re.compile(_AFTER)
         self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")" + _ABBR_AFTER)
 
         self._cues: dict[str, frozenset[str]] = {}
@@ -201,22 +284,70 @@ class EntityMatcher:
 
     def _candidates(self, text: str) -> list[_Hit]:
         """Non-overlapping lexicon hits, leftmost-longest across the two regexes."""
-        concept_of: dict[str, Concept | None] = {}  # per surface form: a long text repeats a few of them
+        # per surface form: a long text repeats a few of them
+        concept_of: dict[str, tuple[Concept | None, bool]] = {}
         hits = []
         for m in self._names_re.finditer(text):
             surface = m.group()
             if surface not in concept_of:
-                concept_of[surface] = self._by_name[_name_key(surface)]
-            hits.append(_Hit(m.start(), m.end(), concept_of[surface]))
+                key = _name_key(surface)
+                concept_of[surface] = (self._by_name[key], key in self._variant_keys)
+            concept, by_rule = concept_of[surface]
+            hits.append(_Hit(m.start(), m.end(), concept, by_rule=by_rule))
         for m in self._abbr_re.finditer(text):
             concept, ambiguous = self._by_abbreviation[_abbreviation_key(m.group())]
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
+        hits += self._rule_hits(text)
+        # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.
         hits.sort(key=lambda h: (h.start, -h.end))
         kept: list[_Hit] = []
         for hit in hits:
             if not kept or hit.start >= kept[-1].end:
                 kept.append(hit)
-        return kept
+        return self._with_fragments(text, kept) if "(" in text else kept
+
+    def _rule_hits(self, text: str) -> list[_Hit]:
+        """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
+        lowered = text.lower()
+        hits = []
+        for rule in self.name_rules:
+            if not any(needle in lowered for needle in rule.needles):
+                continue
+            for m in rule.pattern.finditer(text):
+                if rule.exclude is not None and rule.exclude.search(m.group().lower()):
+                    continue
+                if not self._at_word_edges(text, m.start(), m.end()):
+                    continue
+                parts = {k: _SEP_STRIP.sub("-", v.lower()) for k, v in m.groupdict().items() if v is not None}
+                hits.append(_Hit(m.start(), m.end(), self._rule_concept(rule, rule.canonical.format(**parts)),
+                                 by_rule=True))
+        return hits
+
+    def _at_word_edges(self, text: str, start: int, end: int) -> bool:
+        return self._edges_re.match(text, start) is not None and self._after_re.match(text, end) is not None
+
+    def _rule_concept(self, rule: NameRule, canonical: str) -> Concept:
+        key = (rule.name, canonical)
+        concept = self._rule_concepts.get(key)
+        if concept is None:
+            concept = Concept(canonical=canonical, label=rule.label, also_labels=rule.also_labels, mesh=None,
+                              chebi=None, synonyms=(), abbreviations=(), ambiguous_abbreviations=(), peptide=True,
+                              id_source=RULE_ID_SOURCE, note=f"name rule {rule.name!r}")
+            self._rule_concepts[key] = concept
+        return concept
+
+    @staticmethod
+    def _with_fragments(text: str, hits: list[_Hit]) -> list[_Hit]:
+        """A peptide's mention takes the fragment suffix that follows it, up to the next hit."""
+        out = []
+        for i, hit in enumerate(hits):
+            concept = hit.concept
+            if concept is not None and concept.peptide:
+                m = _FRAGMENT.match(text, hit.end)
+                if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
+                    hit = _Hit(hit.start, m.end(), concept, hit.ambiguous, hit.is_abbreviation, by_rule=True)
+            out.append(hit)
+        return out
 
     def _definitions(self, text: str, hits: list[_Hit], defined: dict[str, Concept | None]) -> None:
         """Record what each parenthesised short form stands for in this text."""
@@ -289,6 +420,7 @@ class EntityMatcher:
                         canonical=concept.canonical,
                         mesh=concept.mesh,
                         chebi=concept.chebi,
+                        source="rule" if hit.by_rule or concept.from_rule else "lexicon",
                     )
                 )
             out.append(mentions)
