@@ -89,7 +89,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> list[Concept]:
                 raise ValueError(f"{path}:{n}: unknown label in {concept.labels}")
             if labels_of.setdefault(concept.canonical, concept.labels) != concept.labels:
                 raise ValueError(f"{path}:{n}: rows of {concept.canonical!r} disagree on their labels")
-            if (concept.mesh or concept.chebi) and not concept.id_source or concept.from_rule:
+            if ((concept.mesh or concept.chebi) and not concept.id_source) or concept.from_rule:
                 raise ValueError(f"{path}:{n}: identifier without id_source, or a lexicon row marked as a rule")
             seen.add(identity)
             concepts.append(concept)

@@ -244,6 +244,8 @@ class EntityMatcher:
                     if key not in self._by_name:
                         self._by_name[key] = concept
                         self._variant_keys.add(key)
+                    if self._by_name[key] is concept:
+                        # also when only the separators differ: "17 beta" never matched "17beta"
                         name_forms.append(variant)
         self._rule_concepts: dict[tuple[str, str], Concept] = {}
 
