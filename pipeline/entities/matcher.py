@@ -261,9 +261,13 @@ class EntityMatcher:
                 self._by_abbreviation[key] = (concept, ambiguous)
                 abbreviation_forms.append(abbr)
 
-        self._names_re = re.compile(_BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER, re.IGNORECASE)
-        self._edges_re = re.compile(_BEFORE)
-        self._after_re = re.compile(_AFTER)
+        # Every name form is lowercase, so the names regex runs case-sensitively on the lowercased text: half
+        # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
+        # it gets the case-insensitive regex, compiled only when such a text comes.
+        self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER
+        self._names_re = re.compile(self._names_pattern)
+        self._names_re_ignorecase: re.Pattern[str] | None = None
+        self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + _AFTER) for rule in self.name_rules]
         self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")" + _ABBR_AFTER)
 
         self._cues: dict[str, frozenset[str]] = {}
@@ -289,8 +293,15 @@ class EntityMatcher:
         # per surface form: a long text repeats a few of them
         concept_of: dict[str, tuple[Concept | None, bool]] = {}
         hits = []
-        for m in self._names_re.finditer(text):
-            surface = m.group()
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            names = self._names_re.finditer(lowered)
+        else:
+            if self._names_re_ignorecase is None:
+                self._names_re_ignorecase = re.compile(self._names_pattern, re.IGNORECASE)
+            names = self._names_re_ignorecase.finditer(text)
+        for m in names:
+            surface = m.group()  # lowercase, or as written: the key and the cache only need it case-blind
             if surface not in concept_of:
                 key = _name_key(surface)
                 concept_of[surface] = (self._by_name[key], key in self._variant_keys)
@@ -299,7 +310,7 @@ class EntityMatcher:
         for m in self._abbr_re.finditer(text):
             concept, ambiguous = self._by_abbreviation[_abbreviation_key(m.group())]
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
-        hits += self._rule_hits(text)
+        hits += self._rule_hits(text, lowered)
         # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.
         hits.sort(key=lambda h: (h.start, -h.end))
         kept: list[_Hit] = []
@@ -308,25 +319,19 @@ class EntityMatcher:
                 kept.append(hit)
         return self._with_fragments(text, kept) if "(" in text else kept
 
-    def _rule_hits(self, text: str) -> list[_Hit]:
+    def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
         """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
-        lowered = text.lower()
         hits = []
-        for rule in self.name_rules:
+        for rule, pattern in zip(self.name_rules, self._rule_res, strict=True):
             if not any(needle in lowered for needle in rule.needles):
                 continue
-            for m in rule.pattern.finditer(text):
+            for m in pattern.finditer(text):
                 if rule.exclude is not None and rule.exclude.search(m.group().lower()):
-                    continue
-                if not self._at_word_edges(text, m.start(), m.end()):
                     continue
                 parts = {k: _SEP_STRIP.sub("-", v.lower()) for k, v in m.groupdict().items() if v is not None}
                 hits.append(_Hit(m.start(), m.end(), self._rule_concept(rule, rule.canonical.format(**parts)),
                                  by_rule=True))
         return hits
-
-    def _at_word_edges(self, text: str, start: int, end: int) -> bool:
-        return self._edges_re.match(text, start) is not None and self._after_re.match(text, end) is not None
 
     def _rule_concept(self, rule: NameRule, canonical: str) -> Concept:
         key = (rule.name, canonical)

@@ -256,3 +256,11 @@ def test_lexicon_names_keep_their_ids_next_to_rule_names(tagger: EntityTagger) -
         ("neuropeptide y", "lexicon"),
     ]
     assert all(m.mesh for m in mentions)
+
+
+def test_offsets_hold_when_lowercasing_changes_the_text_length(tagger: EntityTagger) -> None:
+    # "İ".lower() is two characters: the names are then matched on the text as written.
+    text = "İzmir trial: Dopamine rose, then CORTISOL."
+    mentions = tagger.tag_text(text)
+    assert [(m.text, m.canonical) for m in mentions] == [("Dopamine", "dopamine"), ("CORTISOL", "cortisol")]
+    assert all(text[m.start : m.end] == m.text for m in mentions)
