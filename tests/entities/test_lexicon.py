@@ -6,8 +6,10 @@ import csv
 import json
 from pathlib import Path
 
-from pipeline.entities.lexicon import LABELS, load_lexicon, load_name_rules, load_never_tag
+from pipeline.entities.lexicon import DATA_DIR, LABELS, load_lexicon, load_name_rules, load_never_tag
 from pipeline.entities.matcher import EntityMatcher
+
+REVIEW_PATH = DATA_DIR / "vocabulary_review.tsv"  # core vocabulary concepts left out of the lexicon, with reasons
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -74,3 +76,15 @@ def test_name_rules_load_and_carry_known_labels() -> None:
     rules = load_name_rules()
     assert {r.name for r in rules} >= {"liberin", "statin", "neuropeptide X"}
     assert all(r.label in LABELS for r in rules)
+
+
+def test_every_core_vocabulary_concept_is_in_the_lexicon_or_left_out_with_a_reason(shared_data: Path) -> None:
+    core = {r["mesh"]: r["canonical"] for r in _rows(shared_data / "vocabulary-mesh.tsv")
+            if r["kind"] not in ("synthetic_analogue", "generic")}
+    review = {r["mesh"]: r for r in _rows(REVIEW_PATH)}
+    lexicon_mesh = {c.mesh for c in load_lexicon()}
+    assert all(r["why"].strip() for r in review.values())
+    assert not review.keys() & lexicon_mesh, "a concept is both in the lexicon and left out"
+    missing = {mesh: name for mesh, name in core.items() if mesh not in lexicon_mesh and mesh not in review}
+    assert not missing
+    assert len(core.keys() & lexicon_mesh) >= 200
