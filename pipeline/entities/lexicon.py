@@ -15,6 +15,7 @@ DATA_DIR = Path(__file__).parent
 LEXICON_PATH = DATA_DIR / "lexicon.tsv"
 NEVER_TAG_PATH = DATA_DIR / "never_tag.tsv"
 NAME_RULES_PATH = DATA_DIR / "name_rules.tsv"
+SUFFIXES_PATH = DATA_DIR / "salt_ester_suffixes.tsv"
 RULE_ID_SOURCE = "rule"  # id_source of the concepts a name rule makes: they never carry identifiers
 LABELS = ("NEUROCHEMICAL", "HORMONE")
 
@@ -141,3 +142,12 @@ def load_name_rules(path: Path = NAME_RULES_PATH) -> list[NameRule]:
                 raise ValueError(f"{path}:{n}: canonical template names a group the pattern lacks")
             rules.append(rule)
     return rules
+
+
+def load_suffixes(path: Path = SUFFIXES_PATH) -> dict[str, str]:
+    """Salt and ester words that may follow a substance's name: suffix -> "salt" | "ester"."""
+    with path.open(encoding="utf-8", newline="") as f:
+        suffixes = {row["suffix"].strip().lower(): row["kind"].strip() for row in csv.DictReader(f, delimiter="\t")}
+    if set(suffixes.values()) - {"salt", "ester"}:
+        raise ValueError(f"{path}: a suffix kind is neither salt nor ester")
+    return suffixes

@@ -15,7 +15,9 @@ which abbreviations stand for an in-scope substance.
 Rules add what the lexicon does not list one by one, and every mention they make says so
 (`Mention.source == "rule"`): spelling variants of lexicon names (Greek letters spelled out or as
 symbols, "r-" for an OCR-damaged "γ-", L-/D-/DL- prefixes), a peptide's fragment suffix
-("ACTH-(1-24)"), and the name patterns of name_rules.tsv for in-scope names in no vocabulary, which
+("ACTH-(1-24)"), a salt or ester word after a substance's name (salt_ester_suffixes.tsv: "dopamine
+hydrochloride" is dopamine with its ids, "estradiol glucuronide" a conjugate named by rule without
+ids), and the name patterns of name_rules.tsv for in-scope names in no vocabulary, which
 carry a canonical name but never an identifier.
 """
 
@@ -37,6 +39,7 @@ from .lexicon import (
     load_lexicon,
     load_name_rules,
     load_never_tag,
+    load_suffixes,
 )
 from .types import Mention
 
@@ -267,6 +270,11 @@ class EntityMatcher:
         self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER
         self._names_re = re.compile(self._names_pattern)
         self._names_re_ignorecase: re.Pattern[str] | None = None
+        suffixes = load_suffixes()
+        self._suffix_kind = suffixes
+        self._suffix_re = re.compile(
+            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + _AFTER
+        )
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + _AFTER) for rule in self.name_rules]
         self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")" + _ABBR_AFTER)
 
@@ -317,6 +325,7 @@ class EntityMatcher:
         for hit in hits:
             if not kept or hit.start >= kept[-1].end:
                 kept.append(hit)
+        kept = self._with_suffixes(text, lowered, kept)
         return self._with_fragments(text, kept) if "(" in text else kept
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
@@ -334,14 +343,36 @@ class EntityMatcher:
         return hits
 
     def _rule_concept(self, rule: NameRule, canonical: str) -> Concept:
-        key = (rule.name, canonical)
+        return self._named_concept(rule.name, canonical, rule.label, rule.also_labels, peptide=True)
+
+    def _named_concept(
+        self, rule_name: str, canonical: str, label: str, also_labels: tuple[str, ...], peptide: bool
+    ) -> Concept:
+        """The concept of a name a rule made: a canonical name and labels, never an identifier."""
+        key = (rule_name, canonical)
         concept = self._rule_concepts.get(key)
         if concept is None:
-            concept = Concept(canonical=canonical, label=rule.label, also_labels=rule.also_labels, mesh=None,
-                              chebi=None, synonyms=(), abbreviations=(), ambiguous_abbreviations=(), peptide=True,
-                              id_source=RULE_ID_SOURCE, note=f"name rule {rule.name!r}")
+            concept = Concept(canonical=canonical, label=label, also_labels=also_labels, mesh=None, chebi=None,
+                              synonyms=(), abbreviations=(), ambiguous_abbreviations=(), peptide=peptide,
+                              id_source=RULE_ID_SOURCE, note=f"rule {rule_name!r}")
             self._rule_concepts[key] = concept
         return concept
+
+    def _with_suffixes(self, text: str, lowered: str, hits: list[_Hit]) -> list[_Hit]:
+        """A small molecule's name takes a following salt word (same substance) or ester word (a conjugate)."""
+        out = []
+        for i, hit in enumerate(hits):
+            concept = hit.concept
+            if concept is not None and not concept.peptide and not hit.is_abbreviation and not concept.from_rule:
+                m = self._suffix_re.match(lowered, hit.end)
+                if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
+                    suffix = m.group(1)
+                    if self._suffix_kind[suffix] == "ester":
+                        concept = self._named_concept("ester", f"{concept.canonical} {suffix}", concept.label,
+                                                      concept.also_labels, peptide=False)
+                    hit = _Hit(hit.start, m.end(), concept, by_rule=True)
+            out.append(hit)
+        return out
 
     @staticmethod
     def _with_fragments(text: str, hits: list[_Hit]) -> list[_Hit]:

@@ -264,3 +264,17 @@ def test_offsets_hold_when_lowercasing_changes_the_text_length(tagger: EntityTag
     mentions = tagger.tag_text(text)
     assert [(m.text, m.canonical) for m in mentions] == [("Dopamine", "dopamine"), ("CORTISOL", "cortisol")]
     assert all(text[m.start : m.end] == m.text for m in mentions)
+
+
+def test_salts_are_the_substance_and_esters_are_named_by_rule(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("Dopamine hydrochloride, estradiol glucuronide and testosterone propionate were given.")
+    assert [(m.text, m.canonical, m.mesh, m.source) for m in mentions] == [
+        ("Dopamine hydrochloride", "dopamine", "D004298", "rule"),
+        ("estradiol glucuronide", "estradiol glucuronide", None, "rule"),
+        ("testosterone propionate", "testosterone propionate", "D043343", "lexicon"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["gamma-Vinyl GABA was given.", "Methyl dopa lowers blood pressure."])
+def test_drug_names_that_contain_a_substance_name_are_not_tagged(tagger: EntityTagger, text: str) -> None:
+    assert surfaces(tagger, text) == []
