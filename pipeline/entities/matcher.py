@@ -102,7 +102,7 @@ class _Hit:
     concept: Concept | None  # None: a block phrase that suppresses what it covers
     ambiguous: bool = False
     is_abbreviation: bool = False
-    by_rule: bool = False  # a variant, fragment or name rule made this hit
+    by_rule: bool = False  # a variant, fragment, salt/ester or name rule made this hit
 
 
 _OTHER = None  # value in a record's definition map: the short form means something else
@@ -215,7 +215,8 @@ class EntityMatcher:
 
         self._by_name: dict[str, Concept | None] = {}
         name_forms: list[str] = []
-        first_row = {}  # canonical -> its first row: the canonical name itself names that row's descriptor
+        # canonical -> its first row: the canonical name itself names that row's descriptor
+        first_row: dict[str, Concept] = {}
         for concept in self.concepts:
             first_row.setdefault(concept.canonical, concept)
         for concept in self.concepts:
@@ -297,7 +298,8 @@ class EntityMatcher:
     # -- per text -------------------------------------------------------------------------
 
     def _candidates(self, text: str) -> list[_Hit]:
-        """Non-overlapping lexicon hits, leftmost-longest across the two regexes."""
+        """Non-overlapping hits, leftmost-longest across the two regexes and the name rules, then extended
+        over a following salt/ester word or fragment suffix."""
         # per surface form: a long text repeats a few of them
         concept_of: dict[str, tuple[Concept | None, bool]] = {}
         hits = []
@@ -325,7 +327,7 @@ class EntityMatcher:
         for hit in hits:
             if not kept or hit.start >= kept[-1].end:
                 kept.append(hit)
-        kept = self._with_suffixes(text, lowered, kept)
+        kept = self._with_suffixes(lowered, kept)
         return self._with_fragments(text, kept) if "(" in text else kept
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
@@ -358,7 +360,7 @@ class EntityMatcher:
             self._rule_concepts[key] = concept
         return concept
 
-    def _with_suffixes(self, text: str, lowered: str, hits: list[_Hit]) -> list[_Hit]:
+    def _with_suffixes(self, lowered: str, hits: list[_Hit]) -> list[_Hit]:
         """A small molecule's name takes a following salt word (same substance) or ester word (a conjugate)."""
         out = []
         for i, hit in enumerate(hits):
