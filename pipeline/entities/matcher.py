@@ -82,9 +82,13 @@ _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
 _STEREO_PREFIXES = ("l", "d", "dl")
 _HAS_STEREO_PREFIX = re.compile(r"^(?:l|d|dl|levo|dextro)-")
-# A peptide's fragment: "ACTH-(1-24)", "beta-endorphin (1-31)", "angiotensin-(1-7)". Only after a
-# peptide's name, so a citation "(1-3)" after "dopamine" stays outside the mention.
-_FRAGMENT = re.compile(r"[\-\u2010\u2011]?\s?\(\d{1,3}[\-\u2010\u2011\u2013]\d{1,3}\)")
+# A peptide's fragment: "ACTH-(1-24)", "beta-endorphin (1-31)", "angiotensin-(1-7)", and without brackets
+# only when glued or hyphened ("ACTH1-24", "ACTH-1-24"): after a space "insulin 1-2 hours" is a time. Only
+# after a peptide's name, so a citation "(1-3)" after "dopamine" stays outside the mention.
+_FRAGMENT = re.compile(
+    r"[\-\u2010\u2011]?\s?\(\d{1,3}[\-\u2010\u2011\u2013]\d{1,3}\)"
+    r"|[\-\u2010\u2011]?\d{1,3}[\-\u2010\u2011\u2013]\d{1,3}(?![\w.,]|[\-\u2010\u2011]\w)"
+)
 
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
 # "PGE(2)" are parts of one name, not definitions.
@@ -328,7 +332,7 @@ class EntityMatcher:
             if not kept or hit.start >= kept[-1].end:
                 kept.append(hit)
         kept = self._with_suffixes(lowered, kept)
-        return self._with_fragments(text, kept) if "(" in text else kept
+        return self._with_fragments(text, kept)
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
         """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""

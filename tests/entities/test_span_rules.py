@@ -278,3 +278,23 @@ def test_salts_are_the_substance_and_esters_are_named_by_rule(tagger: EntityTagg
 @pytest.mark.parametrize("text", ["gamma-Vinyl GABA was given.", "Methyl dopa lowers blood pressure."])
 def test_drug_names_that_contain_a_substance_name_are_not_tagged(tagger: EntityTagger, text: str) -> None:
     assert surfaces(tagger, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ACTH1-24 was injected.", ["ACTH1-24"]),
+        ("Beta-endorphin-1-31 rose.", ["Beta-endorphin-1-31"]),
+        ("Insulin 1-2 hours later fell.", ["Insulin"]),
+        ("PTH(1-34) and PTH (1-84) differ.", ["PTH(1-34)", "PTH (1-84)"]),
+    ],
+)
+def test_fragment_numbers_without_brackets_only_when_glued(
+    tagger: EntityTagger, text: str, expected: list[str]
+) -> None:
+    assert surfaces(tagger, text) == expected
+
+
+def test_levothyroxine_short_forms(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("Patients on L-T4 or LT3 were excluded.")
+    assert [(m.text, m.canonical) for m in mentions] == [("L-T4", "thyroxine"), ("LT3", "triiodothyronine")]
