@@ -48,9 +48,12 @@ AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
 # A hyphen in a lexicon name matches any hyphen-like character, a space or nothing
 # ("5-HT"/"5HT", "GLP-1"/"GLP 1"); a space matches one space or hyphen, never nothing, or
 # "neuropeptide s" would match "neuropeptides".
-_HYPHEN_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]?"
-_SPACE_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]"
+# The regexes run on a copy of the text whose Unicode hyphens and dashes are ASCII hyphens (same length, so
+# the offsets hold): their character classes stay ASCII, which keeps compiling a large trie cheap.
+_HYPHEN_CLASS = r"[\- ]?"
+_SPACE_CLASS = r"[\- ]"
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
+_TO_ASCII_HYPHEN = str.maketrans({ch: "-" for ch in _HYPHENS[1:]})
 _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # A mention starts and ends at a word edge, and a "-like" compound is never a mention
 # (D1-like, insulin-like effects); full names containing "-like" are longer alternatives
@@ -62,13 +65,13 @@ _BEFORE = (
     r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
 )
-_AFTER = r"(?!\w)(?![\-\u2010\u2011][Ll][Ii][Kk][Ee](?!\w))"
+_AFTER = r"(?!\w)(?!-[Ll][Ii][Kk][Ee](?!\w))"
 # Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "DA" in "DA1".
 _ABBR_AFTER = r"(?:" + _AFTER + r"|(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w)))"
 _HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
 # A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
 # "5 mg/d dopamine" must not read as D-dopamine.
-_UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS, _STRICT_HYPHEN_UNIT: r"[\-\u2010\u2011]"}
+_UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS, _STRICT_HYPHEN_UNIT: r"\-"}
 
 # Greek letters: a name spelled with one also matches with the other spelling ("beta-endorphin",
 # "β-endorphin", "17beta-estradiol", "17β-estradiol"). A letter name counts only where no other letter
@@ -86,8 +89,8 @@ _HAS_STEREO_PREFIX = re.compile(r"^(?:l|d|dl|levo|dextro)-")
 # only when glued or hyphened ("ACTH1-24", "ACTH-1-24"): after a space "insulin 1-2 hours" is a time. Only
 # after a peptide's name, so a citation "(1-3)" after "dopamine" stays outside the mention.
 _FRAGMENT = re.compile(
-    r"[\-\u2010\u2011]?\s?\(\d{1,3}[\-\u2010\u2011\u2013]\d{1,3}\)"
-    r"|[\-\u2010\u2011]?\d{1,3}[\-\u2010\u2011\u2013]\d{1,3}(?![\w.,]|[\-\u2010\u2011]\w)"
+    r"-?\s?\(\d{1,3}-\d{1,3}\)"
+    r"|-?\d{1,3}-\d{1,3}(?![\w.,]|-\w)"
 )
 
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
@@ -116,6 +119,30 @@ def _units(word: str) -> list[str]:
     return [_HYPHEN_UNIT if ch in _HYPHENS else _SPACE_UNIT if ch == " " else ch for ch in word]
 
 
+def _merge_into(target: dict[str, dict], other: dict[str, dict]) -> None:
+    for unit, child in other.items():
+        _merge_into(target.setdefault(unit, {}), child)
+
+
+def _without_optional_units(node: dict[str, dict]) -> None:
+    """Make every optional hyphen two plain edges: a separator, or straight on to what follows it.
+
+    A regex alternation takes its first branch that matches, not its longest. With an optional hyphen as a
+    branch of its own, "tri-iodo-thyronine" ([-]?iodo[-]?thyronine) matched "triiodothyronine" and hid the
+    longer "triiodothyronine glucuronide" in the branch beside it. Merged, the branches at each node start
+    with different characters, and the greedy optional tails find the longest name.
+    """
+    # Only where the branches could clash: an optional hyphen beside other branches. Elsewhere the plain
+    # optional unit stays, so the pattern does not copy each name's tail once per hyphen in it.
+    while _HYPHEN_UNIT in node and any(unit and unit != _HYPHEN_UNIT for unit in node):
+        after_hyphen = node.pop(_HYPHEN_UNIT)
+        _merge_into(node.setdefault(_SPACE_UNIT, {}), after_hyphen)
+        _merge_into(node, after_hyphen)
+    for unit, child in node.items():
+        if unit:
+            _without_optional_units(child)
+
+
 def _trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation shaped as a trie; a greedy optional tail prefers the longest name."""
     root: dict[str, dict] = {}
@@ -124,6 +151,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
         for unit in _units(word):
             node = node.setdefault(unit, {})
         node[""] = {}
+    _without_optional_units(root)
 
     def emit(node: dict[str, dict]) -> str:
         alts = [_UNIT_PATTERN.get(unit, re.escape(unit)) + emit(child) for unit, child in sorted(node.items()) if unit]
@@ -307,6 +335,7 @@ class EntityMatcher:
         # per surface form: a long text repeats a few of them
         concept_of: dict[str, tuple[Concept | None, bool]] = {}
         hits = []
+        text = text.translate(_TO_ASCII_HYPHEN)
         lowered = text.lower()
         if len(lowered) == len(text):
             names = self._names_re.finditer(lowered)
@@ -475,6 +504,7 @@ class EntityMatcher:
     ) -> list[list[_Hit]]:
         """Tag short forms the record itself defines ("allopregnanolone (ALLO)")."""
         new = {s: c for s, c in defined.items() if c is not None and _abbreviation_key(s) not in self._by_abbreviation}
+        concept_of = {_abbreviation_key(s): c for s, c in new.items()}
         pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + _AFTER)
         merged: list[list[_Hit]] = []
         for text, hits in zip(texts, all_hits, strict=True):
@@ -482,9 +512,9 @@ class EntityMatcher:
             # per match finds the only hit that could overlap it.
             hit_ends = [h.end for h in hits]
             extra = []
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(text.translate(_TO_ASCII_HYPHEN)):
                 after = bisect_right(hit_ends, m.start())
                 if after == len(hits) or hits[after].start >= m.end():
-                    extra.append(_Hit(m.start(), m.end(), new[m.group()], False, True))
+                    extra.append(_Hit(m.start(), m.end(), concept_of[_abbreviation_key(m.group())], False, True))
             merged.append(sorted(hits + extra, key=lambda h: h.start) if extra else hits)
         return merged

@@ -88,3 +88,22 @@ def test_every_core_vocabulary_concept_is_in_the_lexicon_or_left_out_with_a_reas
     missing = {mesh: name for mesh, name in core.items() if mesh not in lexicon_mesh and mesh not in review}
     assert not missing
     assert len(core.keys() & lexicon_mesh) >= 200
+
+
+def test_every_lexicon_name_and_abbreviation_tags_itself() -> None:
+    """Each listed form, written as listed, is one mention of its own concept: a form the matcher cannot
+    find (lost separators, a name another concept shadows, a block phrase over it) fails here."""
+    matcher = EntityMatcher()
+    failures = []
+    first_row: dict[str, object] = {}
+    for concept in matcher.concepts:
+        # A canonical name shared by several rows names the first row's descriptor (the family's).
+        shared = first_row.setdefault(concept.canonical, concept) is not concept
+        forms = [*(concept.synonyms if shared else concept.names), *concept.abbreviations]
+        for form in forms:
+            text = f"Levels of {form} rose."
+            mentions = matcher.tag_record([text])[0]
+            found = [(m.text, m.canonical, m.mesh) for m in mentions]
+            if found != [(form, concept.canonical, concept.mesh)]:
+                failures.append((form, concept.canonical, found))
+    assert not failures

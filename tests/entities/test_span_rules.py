@@ -298,3 +298,17 @@ def test_fragment_numbers_without_brackets_only_when_glued(
 def test_levothyroxine_short_forms(tagger: EntityTagger) -> None:
     mentions = tagger.tag_text("Patients on L-T4 or LT3 were excluded.")
     assert [(m.text, m.canonical) for m in mentions] == [("L-T4", "thyroxine"), ("LT3", "triiodothyronine")]
+
+
+def test_unicode_hyphens_and_dashes_are_hyphens(tagger: EntityTagger) -> None:
+    text = "tri\u2010iodo\u2010thyronine, 5\u2011HT and insulin\u2013like effects"
+    assert [(m.text, m.canonical) for m in tagger.tag_text(text)] == [
+        ("tri\u2010iodo\u2010thyronine", "triiodothyronine"),
+        ("5\u2011HT", "serotonin"),
+    ]
+
+
+def test_a_hyphenated_name_does_not_hide_a_longer_name_beside_it(tagger: EntityTagger) -> None:
+    # "tri-iodo-thyronine" and "triiodothyronine glucuronide" share a prefix; the longer name wins.
+    (m,) = tagger.tag_text("Urinary triiodothyronine glucuronide rose.")
+    assert (m.text, m.mesh) == ("triiodothyronine glucuronide", "C054786")
