@@ -190,6 +190,7 @@ class GlossaryPipeline:
                 canonical=m.canonical,
                 ids=ids_of.get((m.mesh, m.chebi)) or ids_of.setdefault((m.mesh, m.chebi), EntityIds(mesh=m.mesh,
                                                                                                     chebi=m.chebi)),
+                source=m.source,
                 section=index,
                 start=m.start,
                 end=m.end,

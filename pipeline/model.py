@@ -55,6 +55,10 @@ class Entity(_Strict):
     labels: list[EntityLabel] = Field(min_length=1, description="Every label the substance can carry.")
     canonical: str = Field(min_length=1)
     ids: EntityIds
+    source: Literal["lexicon", "rule"] = Field(
+        description="lexicon: a lexicon name, synonym or abbreviation (or a short form the text defines for one); "
+        "rule: a spelling-variant, fragment or name-pattern rule made it (rule names carry no ids), for review."
+    )
     section: int = Field(ge=0, description="Index into `sections`.")
     start: int = Field(ge=0, description="Offset into that section's text.")
     end: int = Field(gt=0)

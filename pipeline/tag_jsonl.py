@@ -38,6 +38,7 @@ def _tag_line(line: str, number: int, tagger: EntityTagger) -> dict[str, Any]:
             "labels": list(m.labels),
             "canonical": m.canonical,
             "ids": {"mesh": m.mesh, "chebi": m.chebi},
+            "source": m.source,
         }
         for m in tagger.tag_text(item["text"])
     ]

@@ -25,6 +25,7 @@ Span.set_extension("canonical", getter=lambda s: s._.mention.canonical if s._.me
 Span.set_extension("labels", getter=lambda s: s._.mention.labels if s._.mention else (), force=True)
 Span.set_extension("mesh", getter=lambda s: s._.mention.mesh if s._.mention else None, force=True)
 Span.set_extension("chebi", getter=lambda s: s._.mention.chebi if s._.mention else None, force=True)
+Span.set_extension("source", getter=lambda s: s._.mention.source if s._.mention else None, force=True)
 Doc.set_extension("glossary_mentions", default=None, force=True)
 
 

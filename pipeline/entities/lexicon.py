@@ -1,17 +1,22 @@
-"""Load the concept lexicon (lexicon.tsv) and the never-tag list (never_tag.tsv).
+"""Load the concept lexicon (lexicon.tsv), the never-tag list (never_tag.tsv) and the name rules
+(name_rules.tsv).
 
-Both files are data so that adding a concept or synonym never needs a code change.
+All three are data so that adding a concept, a synonym or a name pattern never needs a code change.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
 LEXICON_PATH = DATA_DIR / "lexicon.tsv"
 NEVER_TAG_PATH = DATA_DIR / "never_tag.tsv"
+NAME_RULES_PATH = DATA_DIR / "name_rules.tsv"
+SUFFIXES_PATH = DATA_DIR / "salt_ester_suffixes.tsv"
+RULE_ID_SOURCE = "rule"  # id_source of the concepts a name rule makes: they never carry identifiers
 LABELS = ("NEUROCHEMICAL", "HORMONE")
 
 
@@ -25,6 +30,7 @@ class Concept:
     synonyms: tuple[str, ...]
     abbreviations: tuple[str, ...]
     ambiguous_abbreviations: tuple[str, ...]
+    peptide: bool  # a peptide or protein: its names take fragment suffixes ("ACTH-(1-24)"), not L-/D- prefixes
     id_source: str
     note: str
 
@@ -36,6 +42,10 @@ class Concept:
     def names(self) -> tuple[str, ...]:
         """Full names, matched case-insensitively (canonical first)."""
         return (self.canonical, *self.synonyms)
+
+    @property
+    def from_rule(self) -> bool:
+        return self.id_source == RULE_ID_SOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +59,15 @@ def _split(cell: str) -> tuple[str, ...]:
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> list[Concept]:
-    """Read and validate lexicon.tsv; raise ValueError on a malformed row."""
+    """Read and validate lexicon.tsv; raise ValueError on a malformed row.
+
+    Two rows may share a canonical name when they carry different MeSH descriptors of one substance
+    ("vasopressin": the family D014667 for "vasopressin", the arginine form D001127 for "AVP"), so each
+    name gets the most specific descriptor it supports; such rows must agree on their labels.
+    """
     concepts: list[Concept] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
+    labels_of: dict[str, tuple[str, ...]] = {}
     with path.open(encoding="utf-8", newline="") as f:
         for n, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
             concept = Concept(
@@ -63,16 +79,20 @@ def load_lexicon(path: Path = LEXICON_PATH) -> list[Concept]:
                 synonyms=_split(row["synonyms"]),
                 abbreviations=_split(row["abbreviations"]),
                 ambiguous_abbreviations=_split(row["ambiguous_abbreviations"]),
+                peptide=row["peptide"].strip() == "yes",
                 id_source=row["id_source"].strip(),
                 note=(row["note"] or "").strip(),
             )
-            if concept.canonical != concept.canonical.lower() or concept.canonical in seen:
+            identity = (concept.canonical, concept.mesh)
+            if concept.canonical != concept.canonical.lower() or identity in seen:
                 raise ValueError(f"{path}:{n}: canonical {concept.canonical!r} not lowercase or not unique")
             if any(label not in LABELS for label in concept.labels):
                 raise ValueError(f"{path}:{n}: unknown label in {concept.labels}")
-            if (concept.mesh or concept.chebi) and not concept.id_source:
-                raise ValueError(f"{path}:{n}: identifier without id_source")
-            seen.add(concept.canonical)
+            if labels_of.setdefault(concept.canonical, concept.labels) != concept.labels:
+                raise ValueError(f"{path}:{n}: rows of {concept.canonical!r} disagree on their labels")
+            if ((concept.mesh or concept.chebi) and not concept.id_source) or concept.from_rule:
+                raise ValueError(f"{path}:{n}: identifier without id_source, or a lexicon row marked as a rule")
+            seen.add(identity)
             concepts.append(concept)
     return concepts
 
@@ -88,3 +108,46 @@ def load_never_tag(path: Path = NEVER_TAG_PATH) -> NeverTag:
             else:
                 block.append(phrase)
     return NeverTag(frozenset(generic), tuple(block))
+
+
+@dataclass(frozen=True, slots=True)
+class NameRule:
+    """A pattern for in-scope names that no vocabulary lists ("prolactin-releasing factor", "neuropeptide W")."""
+
+    name: str
+    needles: tuple[str, ...]  # lowercase literals; the pattern runs only on a text holding one of them
+    pattern: re.Pattern[str]
+    canonical: str  # a str.format template over the pattern's named groups
+    label: str
+    also_labels: tuple[str, ...]
+    exclude: re.Pattern[str] | None  # a match whose lowercased text this finds is no mention
+
+
+def load_name_rules(path: Path = NAME_RULES_PATH) -> list[NameRule]:
+    rules: list[NameRule] = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for n, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
+            rule = NameRule(
+                name=row["name"].strip(),
+                needles=_split(row["needles"].lower()),
+                pattern=re.compile(row["pattern"]),
+                canonical=row["canonical"].strip(),
+                label=row["label"].strip(),
+                also_labels=_split(row["also_labels"]),
+                exclude=re.compile(row["exclude"]) if row["exclude"].strip() else None,
+            )
+            if not rule.needles or any(label not in LABELS for label in (rule.label, *rule.also_labels)):
+                raise ValueError(f"{path}:{n}: a rule needs needles and known labels")
+            if not set(re.findall(r"{(\w+)}", rule.canonical)) <= set(rule.pattern.groupindex):
+                raise ValueError(f"{path}:{n}: canonical template names a group the pattern lacks")
+            rules.append(rule)
+    return rules
+
+
+def load_suffixes(path: Path = SUFFIXES_PATH) -> dict[str, str]:
+    """Salt and ester words that may follow a substance's name: suffix -> "salt" | "ester"."""
+    with path.open(encoding="utf-8", newline="") as f:
+        suffixes = {row["suffix"].strip().lower(): row["kind"].strip() for row in csv.DictReader(f, delimiter="\t")}
+    if set(suffixes.values()) - {"salt", "ester"}:
+        raise ValueError(f"{path}: a suffix kind is neither salt nor ester")
+    return suffixes

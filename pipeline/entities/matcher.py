@@ -11,6 +11,14 @@ inconsistently. Two precompiled regexes do all the work per text:
 
 Per record, parenthesised definitions ("dopamine (DA)", "diurnal amplitude (DA)") decide
 which abbreviations stand for an in-scope substance.
+
+Rules add what the lexicon does not list one by one, and every mention they make says so
+(`Mention.source == "rule"`): spelling variants of lexicon names (Greek letters spelled out or as
+symbols, "r-" for an OCR-damaged "γ-", L-/D-/DL- prefixes), a peptide's fragment suffix
+("ACTH-(1-24)"), a salt or ester word after a substance's name (salt_ester_suffixes.tsv: "dopamine
+hydrochloride" is dopamine with its ids, "estradiol glucuronide" a conjugate named by rule without
+ids), and the name patterns of name_rules.tsv for in-scope names in no vocabulary, which
+carry a canonical name but never an identifier.
 """
 
 from __future__ import annotations
@@ -22,7 +30,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lexicon import DATA_DIR, Concept, NeverTag, load_lexicon, load_never_tag
+from .lexicon import (
+    DATA_DIR,
+    RULE_ID_SOURCE,
+    Concept,
+    NameRule,
+    NeverTag,
+    load_lexicon,
+    load_name_rules,
+    load_never_tag,
+    load_suffixes,
+)
 from .types import Mention
 
 AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
@@ -30,9 +48,12 @@ AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
 # A hyphen in a lexicon name matches any hyphen-like character, a space or nothing
 # ("5-HT"/"5HT", "GLP-1"/"GLP 1"); a space matches one space or hyphen, never nothing, or
 # "neuropeptide s" would match "neuropeptides".
-_HYPHEN_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]?"
-_SPACE_CLASS = r"[\-\u2010\u2011\u2012\u2013 ]"
+# The regexes run on a copy of the text whose Unicode hyphens and dashes are ASCII hyphens (same length, so
+# the offsets hold): their character classes stay ASCII, which keeps compiling a large trie cheap.
+_HYPHEN_CLASS = r"[\- ]?"
+_SPACE_CLASS = r"[\- ]"
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
+_TO_ASCII_HYPHEN = str.maketrans({ch: "-" for ch in _HYPHENS[1:]})
 _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # A mention starts and ends at a word edge, and a "-like" compound is never a mention
 # (D1-like, insulin-like effects); full names containing "-like" are longer alternatives
@@ -44,11 +65,33 @@ _BEFORE = (
     r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
 )
-_AFTER = r"(?!\w)(?![\-\u2010\u2011][Ll][Ii][Kk][Ee](?!\w))"
+_AFTER = r"(?!\w)(?!-[Ll][Ii][Kk][Ee](?!\w))"
 # Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "DA" in "DA1".
 _ABBR_AFTER = r"(?:" + _AFTER + r"|(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w)))"
-_HYPHEN_UNIT, _SPACE_UNIT = "\0", "\1"
-_UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS}
+_HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
+# A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
+# "5 mg/d dopamine" must not read as D-dopamine.
+_UNIT_PATTERN = {_HYPHEN_UNIT: _HYPHEN_CLASS, _SPACE_UNIT: _SPACE_CLASS, _STRICT_HYPHEN_UNIT: r"\-"}
+
+# Greek letters: a name spelled with one also matches with the other spelling ("beta-endorphin",
+# "β-endorphin", "17beta-estradiol", "17β-estradiol"). A letter name counts only where no other letter
+# touches it, so "betaine" or "alphabet" never change.
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "kappa": "κ", "epsilon": "ε", "omega": "ω"}
+_GREEK_WORD = re.compile(r"(?<![a-z])(" + "|".join(_GREEK) + r")(?![a-z])")
+_GREEK_SYMBOL = re.compile("[" + "".join(_GREEK.values()) + "]")
+_SPELLED = {symbol: word for word, symbol in _GREEK.items()}
+# "17 beta-estradiol", "3 alpha-hydroxy-": the space between a locant and its Greek letter is often left out.
+_LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
+_OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
+_STEREO_PREFIXES = ("l", "d", "dl")
+_HAS_STEREO_PREFIX = re.compile(r"^(?:l|d|dl|levo|dextro)-")
+# A peptide's fragment: "ACTH-(1-24)", "beta-endorphin (1-31)", "angiotensin-(1-7)", and without brackets
+# only when glued or hyphened ("ACTH1-24", "ACTH-1-24"): after a space "insulin 1-2 hours" is a time. Only
+# after a peptide's name, so a citation "(1-3)" after "dopamine" stays outside the mention.
+_FRAGMENT = re.compile(
+    r"-?\s?\(\d{1,3}-\d{1,3}\)"
+    r"|-?\d{1,3}-\d{1,3}(?![\w.,]|-\w)"
+)
 
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
 # "PGE(2)" are parts of one name, not definitions.
@@ -66,6 +109,7 @@ class _Hit:
     concept: Concept | None  # None: a block phrase that suppresses what it covers
     ambiguous: bool = False
     is_abbreviation: bool = False
+    by_rule: bool = False  # a variant, fragment, salt/ester or name rule made this hit
 
 
 _OTHER = None  # value in a record's definition map: the short form means something else
@@ -73,6 +117,30 @@ _OTHER = None  # value in a record's definition map: the short form means someth
 
 def _units(word: str) -> list[str]:
     return [_HYPHEN_UNIT if ch in _HYPHENS else _SPACE_UNIT if ch == " " else ch for ch in word]
+
+
+def _merge_into(target: dict[str, dict], other: dict[str, dict]) -> None:
+    for unit, child in other.items():
+        _merge_into(target.setdefault(unit, {}), child)
+
+
+def _without_optional_units(node: dict[str, dict]) -> None:
+    """Make every optional hyphen two plain edges: a separator, or straight on to what follows it.
+
+    A regex alternation takes its first branch that matches, not its longest. With an optional hyphen as a
+    branch of its own, "tri-iodo-thyronine" ([-]?iodo[-]?thyronine) matched "triiodothyronine" and hid the
+    longer "triiodothyronine glucuronide" in the branch beside it. Merged, the branches at each node start
+    with different characters, and the greedy optional tails find the longest name.
+    """
+    # Only where the branches could clash: an optional hyphen beside other branches. Elsewhere the plain
+    # optional unit stays, so the pattern does not copy each name's tail once per hyphen in it.
+    while _HYPHEN_UNIT in node and any(unit and unit != _HYPHEN_UNIT for unit in node):
+        after_hyphen = node.pop(_HYPHEN_UNIT)
+        _merge_into(node.setdefault(_SPACE_UNIT, {}), after_hyphen)
+        _merge_into(node, after_hyphen)
+    for unit, child in node.items():
+        if unit:
+            _without_optional_units(child)
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -83,6 +151,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
         for unit in _units(word):
             node = node.setdefault(unit, {})
         node[""] = {}
+    _without_optional_units(root)
 
     def emit(node: dict[str, dict]) -> str:
         alts = [_UNIT_PATTERN.get(unit, re.escape(unit)) + emit(child) for unit, child in sorted(node.items()) if unit]
@@ -94,8 +163,30 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return emit(root)
 
 
+def _spelling_variants(name: str) -> list[str]:
+    """The other Greek spellings of a lowercase name, and its OCR form with "r-" for a leading "γ-"."""
+    variants = []
+    if _LOCANT_SPACE.search(name):
+        name = _LOCANT_SPACE.sub("-", name)
+        variants.append(name)
+    if _GREEK_WORD.search(name):
+        variants.append(_GREEK_WORD.sub(lambda m: _GREEK[m.group(1)], name))
+    if _GREEK_SYMBOL.search(name):
+        variants.append(_GREEK_SYMBOL.sub(lambda m: _SPELLED[m.group()], name))
+    if _OCR_GAMMA.match(name):
+        variants.append("r" + _STRICT_HYPHEN_UNIT + _OCR_GAMMA.sub("", name))
+    return variants
+
+
+def _stereo_variants(name: str) -> list[str]:
+    """"L-tryptophan", "D-tryptophan", "DL-tryptophan" for a one-word name without such a prefix."""
+    if " " in name or len(name) < 4 or not name[0].isalnum() or _HAS_STEREO_PREFIX.match(name):
+        return []
+    return [prefix + _STRICT_HYPHEN_UNIT + name for prefix in _STEREO_PREFIXES]
+
+
 def _name_key(surface: str) -> str:
-    return _SEP_STRIP.sub("", surface.lower())
+    return _SEP_STRIP.sub("", surface.lower()).replace(_STRICT_HYPHEN_UNIT, "")
 
 
 def _abbreviation_key(surface: str) -> str:
@@ -150,15 +241,23 @@ class EntityMatcher:
         concepts: Sequence[Concept] | None = None,
         never_tag: NeverTag | None = None,
         ambiguous_context_path: Path = AMBIGUOUS_CONTEXT_PATH,
+        name_rules: Sequence[NameRule] | None = None,
     ) -> None:
         self.concepts = list(concepts) if concepts is not None else load_lexicon()
         never_tag = never_tag or load_never_tag()
+        self.name_rules = list(name_rules) if name_rules is not None else load_name_rules()
         by_canonical = {c.canonical: c for c in self.concepts}
 
         self._by_name: dict[str, Concept | None] = {}
         name_forms: list[str] = []
+        # canonical -> its first row: the canonical name itself names that row's descriptor
+        first_row: dict[str, Concept] = {}
+        for concept in self.concepts:
+            first_row.setdefault(concept.canonical, concept)
         for concept in self.concepts:
             for name in concept.names:
+                if name == concept.canonical and first_row[name] is not concept:
+                    continue
                 self._add_name(name.lower(), concept)
                 name_forms.append(name.lower())
                 if name[-1].isalpha():
@@ -168,6 +267,26 @@ class EntityMatcher:
         for phrase in never_tag.block:
             self._by_name[_name_key(phrase)] = None
             name_forms.append(phrase)
+        # Variants come last and never take a key a lexicon name or block phrase holds: "L-DOPA" stays levodopa.
+        self._variant_keys: set[str] = set()
+        for concept in self.concepts:
+            for name in concept.names:
+                if self._by_name.get(_name_key(name)) is not concept:
+                    continue
+                forms = [name.lower(), name.lower() + "s"] if name[-1].isalpha() else [name.lower()]
+                variants = [v for form in forms for v in _spelling_variants(form)]
+                if not concept.peptide:
+                    variants += [v for form in [name.lower(), *_spelling_variants(name.lower())]
+                                 for v in _stereo_variants(form)]
+                for variant in variants:
+                    key = _name_key(variant)
+                    if key not in self._by_name:
+                        self._by_name[key] = concept
+                        self._variant_keys.add(key)
+                    if self._by_name[key] is concept:
+                        # also when only the separators differ: "17 beta" never matched "17beta"
+                        name_forms.append(variant)
+        self._rule_concepts: dict[tuple[str, str], Concept] = {}
 
         self._by_abbreviation: dict[str, tuple[Concept, bool]] = {}
         abbreviation_forms: list[str] = []
@@ -181,7 +300,18 @@ class EntityMatcher:
                 self._by_abbreviation[key] = (concept, ambiguous)
                 abbreviation_forms.append(abbr)
 
-        self._names_re = re.compile(_BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER, re.IGNORECASE)
+        # Every name form is lowercase, so the names regex runs case-sensitively on the lowercased text: half
+        # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
+        # it gets the case-insensitive regex, compiled only when such a text comes.
+        self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER
+        self._names_re = re.compile(self._names_pattern)
+        self._names_re_ignorecase: re.Pattern[str] | None = None
+        suffixes = load_suffixes()
+        self._suffix_kind = suffixes
+        self._suffix_re = re.compile(
+            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + _AFTER
+        )
+        self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + _AFTER) for rule in self.name_rules]
         self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")" + _ABBR_AFTER)
 
         self._cues: dict[str, frozenset[str]] = {}
@@ -203,14 +333,26 @@ class EntityMatcher:
     # -- per text -------------------------------------------------------------------------
 
     def _candidates(self, text: str) -> list[_Hit]:
-        """Non-overlapping lexicon hits, leftmost-longest across the two regexes."""
-        concept_of: dict[str, Concept | None] = {}  # per surface form: a long text repeats a few of them
+        """Non-overlapping hits, leftmost-longest across the two regexes and the name rules, then extended
+        over a following salt/ester word or fragment suffix."""
+        # per surface form: a long text repeats a few of them
+        concept_of: dict[str, tuple[Concept | None, bool]] = {}
         hits = []
-        for m in self._names_re.finditer(text):
-            surface = m.group()
+        text = text.translate(_TO_ASCII_HYPHEN)
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            names = self._names_re.finditer(lowered)
+        else:
+            if self._names_re_ignorecase is None:
+                self._names_re_ignorecase = re.compile(self._names_pattern, re.IGNORECASE)
+            names = self._names_re_ignorecase.finditer(text)
+        for m in names:
+            surface = m.group()  # lowercase, or as written: the key and the cache only need it case-blind
             if surface not in concept_of:
-                concept_of[surface] = self._by_name[_name_key(surface)]
-            hits.append(_Hit(m.start(), m.end(), concept_of[surface]))
+                key = _name_key(surface)
+                concept_of[surface] = (self._by_name[key], key in self._variant_keys)
+            concept, by_rule = concept_of[surface]
+            hits.append(_Hit(m.start(), m.end(), concept, by_rule=by_rule))
         abbreviation_of: dict[str, tuple[Concept, bool]] = {}
         for m in self._abbr_re.finditer(text):
             surface = m.group()
@@ -218,12 +360,74 @@ class EntityMatcher:
                 abbreviation_of[surface] = self._by_abbreviation[_abbreviation_key(surface)]
             concept, ambiguous = abbreviation_of[surface]
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
+        hits += self._rule_hits(text, lowered)
+        # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.
         hits.sort(key=lambda h: (h.start, -h.end))
         kept: list[_Hit] = []
         for hit in hits:
             if not kept or hit.start >= kept[-1].end:
                 kept.append(hit)
-        return kept
+        kept = self._with_suffixes(lowered, kept)
+        return self._with_fragments(text, kept)
+
+    def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
+        """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
+        hits = []
+        for rule, pattern in zip(self.name_rules, self._rule_res, strict=True):
+            if not any(needle in lowered for needle in rule.needles):
+                continue
+            for m in pattern.finditer(text):
+                if rule.exclude is not None and rule.exclude.search(m.group().lower()):
+                    continue
+                parts = {k: _SEP_STRIP.sub("-", v.lower()) for k, v in m.groupdict().items() if v is not None}
+                hits.append(_Hit(m.start(), m.end(), self._rule_concept(rule, rule.canonical.format(**parts)),
+                                 by_rule=True))
+        return hits
+
+    def _rule_concept(self, rule: NameRule, canonical: str) -> Concept:
+        return self._named_concept(rule.name, canonical, rule.label, rule.also_labels, peptide=True)
+
+    def _named_concept(
+        self, rule_name: str, canonical: str, label: str, also_labels: tuple[str, ...], peptide: bool
+    ) -> Concept:
+        """The concept of a name a rule made: a canonical name and labels, never an identifier."""
+        key = (rule_name, canonical)
+        concept = self._rule_concepts.get(key)
+        if concept is None:
+            concept = Concept(canonical=canonical, label=label, also_labels=also_labels, mesh=None, chebi=None,
+                              synonyms=(), abbreviations=(), ambiguous_abbreviations=(), peptide=peptide,
+                              id_source=RULE_ID_SOURCE, note=f"rule {rule_name!r}")
+            self._rule_concepts[key] = concept
+        return concept
+
+    def _with_suffixes(self, lowered: str, hits: list[_Hit]) -> list[_Hit]:
+        """A small molecule's name takes a following salt word (same substance) or ester word (a conjugate)."""
+        out = []
+        for i, hit in enumerate(hits):
+            concept = hit.concept
+            if concept is not None and not concept.peptide and not hit.is_abbreviation and not concept.from_rule:
+                m = self._suffix_re.match(lowered, hit.end)
+                if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
+                    suffix = m.group(1)
+                    if self._suffix_kind[suffix] == "ester":
+                        concept = self._named_concept("ester", f"{concept.canonical} {suffix}", concept.label,
+                                                      concept.also_labels, peptide=False)
+                    hit = _Hit(hit.start, m.end(), concept, by_rule=True)
+            out.append(hit)
+        return out
+
+    @staticmethod
+    def _with_fragments(text: str, hits: list[_Hit]) -> list[_Hit]:
+        """A peptide's mention takes the fragment suffix that follows it, up to the next hit."""
+        out = []
+        for i, hit in enumerate(hits):
+            concept = hit.concept
+            if concept is not None and concept.peptide:
+                m = _FRAGMENT.match(text, hit.end)
+                if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
+                    hit = _Hit(hit.start, m.end(), concept, hit.ambiguous, hit.is_abbreviation, by_rule=True)
+            out.append(hit)
+        return out
 
     def _definitions(self, text: str, hits: list[_Hit], defined: dict[str, Concept | None]) -> None:
         """Record what each parenthesised short form stands for in this text."""
@@ -296,6 +500,7 @@ class EntityMatcher:
                         canonical=concept.canonical,
                         mesh=concept.mesh,
                         chebi=concept.chebi,
+                        source="rule" if hit.by_rule or concept.from_rule else "lexicon",
                     )
                 )
             out.append(mentions)
@@ -306,6 +511,7 @@ class EntityMatcher:
     ) -> list[list[_Hit]]:
         """Tag short forms the record itself defines ("allopregnanolone (ALLO)")."""
         new = {s: c for s, c in defined.items() if c is not None and _abbreviation_key(s) not in self._by_abbreviation}
+        concept_of = {_abbreviation_key(s): c for s, c in new.items()}
         pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + _AFTER)
         merged: list[list[_Hit]] = []
         for text, hits in zip(texts, all_hits, strict=True):
@@ -313,9 +519,9 @@ class EntityMatcher:
             # per match finds the only hit that could overlap it.
             hit_ends = [h.end for h in hits]
             extra = []
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(text.translate(_TO_ASCII_HYPHEN)):
                 after = bisect_right(hit_ends, m.start())
                 if after == len(hits) or hits[after].start >= m.end():
-                    extra.append(_Hit(m.start(), m.end(), new[m.group()], False, True))
+                    extra.append(_Hit(m.start(), m.end(), concept_of[_abbreviation_key(m.group())], False, True))
             merged.append(sorted(hits + extra, key=lambda h: h.start) if extra else hits)
         return merged

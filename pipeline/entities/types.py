@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,3 +16,6 @@ class Mention:
     canonical: str
     mesh: str | None
     chebi: str | None
+    # "lexicon": the surface is a lexicon name, synonym or abbreviation (or a short form the text defines
+    # for one); "rule": a spelling-variant, fragment or name-pattern rule made it, for a curator to review.
+    source: Literal["lexicon", "rule"]

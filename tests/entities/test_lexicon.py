@@ -1,4 +1,4 @@
-"""The lexicon data: unique canonical names, valid labels, only verified identifiers."""
+"""The lexicon data: unique concepts, valid labels, only verified identifiers, reviewed names."""
 
 from __future__ import annotations
 
@@ -6,22 +6,30 @@ import csv
 import json
 from pathlib import Path
 
-import pytest
+from pipeline.entities.lexicon import DATA_DIR, LABELS, load_lexicon, load_name_rules, load_never_tag
+from pipeline.entities.matcher import EntityMatcher
 
-from pipeline.entities.lexicon import LABELS, load_lexicon, load_never_tag
-
-SHARED_DATA = Path(__file__).parents[2] / "../shared/data"
+REVIEW_PATH = DATA_DIR / "vocabulary_review.tsv"  # core vocabulary concepts left out of the lexicon, with reasons
 
 
-def test_canonical_names_unique_and_lowercase() -> None:
-    names = [c.canonical for c in load_lexicon()]
-    assert len(names) == len(set(names))
-    assert all(n == n.lower() for n in names)
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def test_concepts_unique_and_rows_of_one_substance_agree() -> None:
+    concepts = load_lexicon()
+    identities = [(c.canonical, c.mesh) for c in concepts]
+    assert len(identities) == len(set(identities))
+    assert all(c.canonical == c.canonical.lower() for c in concepts)
+    labels: dict[str, tuple[str, ...]] = {}
+    for c in concepts:
+        assert labels.setdefault(c.canonical, c.labels) == c.labels, c.canonical
 
 
 def test_enough_concepts_of_both_labels() -> None:
     concepts = load_lexicon()
-    assert len(concepts) >= 200
+    assert len(concepts) >= 250
     assert {c.label for c in concepts} == set(LABELS)
 
 
@@ -32,23 +40,70 @@ def test_no_lexicon_name_is_a_never_tag_word() -> None:
         assert not forms & never.generic, concept.canonical
 
 
-def test_every_identifier_is_verified() -> None:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA.resolve()}: cannot verify identifiers")
-    with (SHARED_DATA / "reference-vocabulary.tsv").open(encoding="utf-8", newline="") as f:
-        reference = {(r["mesh"], r["chebi"]) for r in csv.DictReader(f, delimiter="\t")}
-    reference_mesh = {mesh for mesh, _ in reference}
+def test_every_identifier_is_verified(shared_data: Path) -> None:
+    """Each MeSH id is a row of the shared vocabularies (or BC5CDR gold), and each ChEBI id is that row's."""
+    pairs = {(r["mesh"], r["chebi"]) for name in ("vocabulary-mesh.tsv", "reference-vocabulary.tsv")
+             for r in _rows(shared_data / name)}
+    known_mesh = {mesh for mesh, _ in pairs}
     bc5cdr_mesh: set[str] = set()
     for split in ("train", "dev"):
-        with (SHARED_DATA / "bc5cdr" / f"{split}.jsonl").open(encoding="utf-8") as f:
+        with (shared_data / "bc5cdr" / f"{split}.jsonl").open(encoding="utf-8") as f:
             bc5cdr_mesh |= {m["mesh"] for line in f for m in json.loads(line)["mentions"] if m["type"] == "Chemical"}
     checked = 0
     for c in load_lexicon():
         if c.chebi:
-            assert (c.mesh or "", c.chebi) in reference, (
-                f"{c.canonical}: {c.mesh}/{c.chebi} not in reference vocabulary"
-            )
+            assert (c.mesh or "", c.chebi) in pairs, f"{c.canonical}: {c.mesh}/{c.chebi} not in the shared vocabularies"
         if c.mesh:
-            assert c.mesh in reference_mesh or c.mesh in bc5cdr_mesh, f"{c.canonical}: {c.mesh} unverified"
+            assert c.mesh in known_mesh or c.mesh in bc5cdr_mesh, f"{c.canonical}: {c.mesh} unverified"
             checked += 1
-    assert checked > 50
+    assert checked > 200
+
+
+def test_no_broad_tier_concept_is_in_the_lexicon(shared_data: Path) -> None:
+    """Synthetic analogues and the bare 'steroids' are outside ANNOTATION.md's scope."""
+    rows = _rows(shared_data / "vocabulary-mesh.tsv")
+    broad = {r["mesh"] for r in rows if r["kind"] in ("synthetic_analogue", "generic")}
+    assert not {c.mesh for c in load_lexicon()} & broad
+
+
+def test_the_lexicon_builds_a_matcher_without_name_clashes() -> None:
+    # The matcher raises when one name or abbreviation belongs to two concepts.
+    matcher = EntityMatcher()
+    assert len(matcher.concepts) == len(load_lexicon())
+
+
+def test_name_rules_load_and_carry_known_labels() -> None:
+    rules = load_name_rules()
+    assert {r.name for r in rules} >= {"liberin", "statin", "neuropeptide X"}
+    assert all(r.label in LABELS for r in rules)
+
+
+def test_every_core_vocabulary_concept_is_in_the_lexicon_or_left_out_with_a_reason(shared_data: Path) -> None:
+    core = {r["mesh"]: r["canonical"] for r in _rows(shared_data / "vocabulary-mesh.tsv")
+            if r["kind"] not in ("synthetic_analogue", "generic")}
+    review = {r["mesh"]: r for r in _rows(REVIEW_PATH)}
+    lexicon_mesh = {c.mesh for c in load_lexicon()}
+    assert all(r["why"].strip() for r in review.values())
+    assert not review.keys() & lexicon_mesh, "a concept is both in the lexicon and left out"
+    missing = {mesh: name for mesh, name in core.items() if mesh not in lexicon_mesh and mesh not in review}
+    assert not missing
+    assert len(core.keys() & lexicon_mesh) >= 200
+
+
+def test_every_lexicon_name_and_abbreviation_tags_itself() -> None:
+    """Each listed form, written as listed, is one mention of its own concept: a form the matcher cannot
+    find (lost separators, a name another concept shadows, a block phrase over it) fails here."""
+    matcher = EntityMatcher()
+    failures = []
+    first_row: dict[str, object] = {}
+    for concept in matcher.concepts:
+        # A canonical name shared by several rows names the first row's descriptor (the family's).
+        shared = first_row.setdefault(concept.canonical, concept) is not concept
+        forms = [*(concept.synonyms if shared else concept.names), *concept.abbreviations]
+        for form in forms:
+            text = f"Levels of {form} rose."
+            mentions = matcher.tag_record([text])[0]
+            found = [(m.text, m.canonical, m.mesh) for m in mentions]
+            if found != [(form, concept.canonical, concept.mesh)]:
+                failures.append((form, concept.canonical, found))
+    assert not failures

@@ -146,3 +146,169 @@ def test_mentions_are_mention_objects(tagger: EntityTagger) -> None:
     (m,) = tagger.tag_text("serotonin")
     assert isinstance(m, Mention)
     assert (m.label, m.mesh) == ("NEUROCHEMICAL", "D012701")
+
+
+@pytest.mark.parametrize(
+    ("surface", "canonical", "mesh"),
+    [
+        ("AVP", "vasopressin", "D001127"),
+        ("arginine vasopressin", "vasopressin", "D001127"),
+        ("vasopressin", "vasopressin", "D014667"),
+        ("hGH", "growth hormone", "D019382"),
+        ("growth hormone", "growth hormone", "D013006"),
+    ],
+)
+def test_the_most_specific_descriptor_the_name_supports(
+    tagger: EntityTagger, surface: str, canonical: str, mesh: str
+) -> None:
+    # One canonical per substance (glossary-dev: AVP -> vasopressin), the family id only for the family name.
+    (m,) = tagger.tag_text(f"Plasma {surface} rose.")
+    assert (m.text, m.canonical, m.mesh, m.source) == (surface, canonical, mesh, "lexicon")
+
+
+@pytest.mark.parametrize(
+    ("surface", "canonical"),
+    [
+        ("β-endorphin", "beta-endorphin"),
+        ("gamma-endorphin", "gamma-endorphin"),
+        ("γ-endorphin", "gamma-endorphin"),
+        ("r-aminobutyric acid", "gamma-aminobutyric acid"),
+        ("DL-DOPA", "dopa"),
+        ("D-tryptophan", "tryptophan"),
+        ("L-glutamine", "glutamine"),
+        ("3alpha-hydroxy-5beta-pregnan-20-one", "pregnanolone"),
+        ("17 β-estradiol", "estradiol"),
+        ("thyroid stimulating hormone", "thyroid-stimulating hormone"),
+        ("substance-P", "substance p"),
+    ],
+)
+def test_spelling_variants(tagger: EntityTagger, surface: str, canonical: str) -> None:
+    (m,) = tagger.tag_text(f"Levels of {surface} were recorded.")
+    assert (m.text, m.canonical) == (surface, canonical)
+    assert m.mesh is not None
+
+
+def test_a_variant_made_by_rule_says_so(tagger: EntityTagger) -> None:
+    (variant,) = tagger.tag_text("DL-DOPA was given.")
+    (listed,) = tagger.tag_text("L-DOPA was given.")
+    assert (variant.source, variant.canonical) == ("rule", "dopa")
+    assert (listed.source, listed.canonical) == ("lexicon", "levodopa")
+
+
+def test_a_stereo_prefix_needs_a_hyphen(tagger: EntityTagger) -> None:
+    assert [m.text for m in tagger.tag_text("He took 5 mg/d dopamine daily.")] == ["dopamine"]
+
+
+def test_a_peptide_takes_its_fragment_suffix(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("ACTH-(1-24) and beta-endorphin-(1-27) were infused; dopamine (1-3) was not.")
+    assert [(m.text, m.canonical, m.source) for m in mentions] == [
+        ("ACTH-(1-24)", "adrenocorticotropic hormone", "rule"),
+        ("beta-endorphin-(1-27)", "beta-endorphin", "rule"),
+        ("dopamine", "dopamine", "lexicon"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Prolactoliberin was infused.", [("Prolactoliberin", "prolactoliberin", "HORMONE")]),
+        ("Hypothalamic prolactostatin acts on lactotrophs.", [("prolactostatin", "prolactostatin", "HORMONE")]),
+        ("A prolactin-releasing factor was sought.",
+         [("prolactin-releasing factor", "prolactin-releasing factor", "HORMONE")]),
+        ("Neuropeptide W binds GPR7.", [("Neuropeptide W", "neuropeptide w", "NEUROCHEMICAL")]),
+        ("Neuromedin S is made in the SCN.", [("Neuromedin S", "neuromedin s", "NEUROCHEMICAL")]),
+    ],
+)
+def test_in_scope_names_in_no_vocabulary_are_tagged_by_rule_without_ids(
+    tagger: EntityTagger, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    mentions = tagger.tag_text(text)
+    assert [(m.text, m.canonical, m.label) for m in mentions] == expected
+    assert all(m.source == "rule" and m.mesh is None and m.chebi is None for m in mentions)
+
+
+def test_a_rule_name_defines_its_abbreviation(tagger: EntityTagger) -> None:
+    first, second = tagger.tag_record(["Neuropeptide W (NPW) was found.", "NPW fell."])
+    assert [m.text for m in first] == ["Neuropeptide W", "NPW"]
+    assert [(m.text, m.canonical, m.source) for m in second] == [("NPW", "neuropeptide w", "rule")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Atorvastatin and simvastatin lower cholesterol.",
+        "Chymostatin, angiostatin and pepstatin are inhibitors.",
+        "Granulocyte colony-stimulating factor was given.",
+        "A histamine-releasing factor was isolated.",
+        "The neuropeptide I studied is small.",
+    ],
+)
+def test_name_rules_leave_look_alikes_alone(tagger: EntityTagger, text: str) -> None:
+    # "histamine" itself is still the substance inside the phrase; no rule mention covers the phrase.
+    assert [m.text for m in tagger.tag_text(text) if m.source == "rule"] == []
+
+
+def test_lexicon_names_keep_their_ids_next_to_rule_names(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("Somatostatin and thyrotropin-releasing hormone and neuropeptide Y")
+    assert [(m.canonical, m.source) for m in mentions] == [
+        ("somatostatin", "lexicon"),
+        ("thyrotropin-releasing hormone", "lexicon"),
+        ("neuropeptide y", "lexicon"),
+    ]
+    assert all(m.mesh for m in mentions)
+
+
+def test_offsets_hold_when_lowercasing_changes_the_text_length(tagger: EntityTagger) -> None:
+    # "İ".lower() is two characters: the names are then matched on the text as written.
+    text = "İzmir trial: Dopamine rose, then CORTISOL."
+    mentions = tagger.tag_text(text)
+    assert [(m.text, m.canonical) for m in mentions] == [("Dopamine", "dopamine"), ("CORTISOL", "cortisol")]
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+
+
+def test_salts_are_the_substance_and_esters_are_named_by_rule(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("Dopamine hydrochloride, estradiol glucuronide and testosterone propionate were given.")
+    assert [(m.text, m.canonical, m.mesh, m.source) for m in mentions] == [
+        ("Dopamine hydrochloride", "dopamine", "D004298", "rule"),
+        ("estradiol glucuronide", "estradiol glucuronide", None, "rule"),
+        ("testosterone propionate", "testosterone propionate", "D043343", "lexicon"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["gamma-Vinyl GABA was given.", "Methyl dopa lowers blood pressure."])
+def test_drug_names_that_contain_a_substance_name_are_not_tagged(tagger: EntityTagger, text: str) -> None:
+    assert surfaces(tagger, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ACTH1-24 was injected.", ["ACTH1-24"]),
+        ("Beta-endorphin-1-31 rose.", ["Beta-endorphin-1-31"]),
+        ("Insulin 1-2 hours later fell.", ["Insulin"]),
+        ("PTH(1-34) and PTH (1-84) differ.", ["PTH(1-34)", "PTH (1-84)"]),
+    ],
+)
+def test_fragment_numbers_without_brackets_only_when_glued(
+    tagger: EntityTagger, text: str, expected: list[str]
+) -> None:
+    assert surfaces(tagger, text) == expected
+
+
+def test_levothyroxine_short_forms(tagger: EntityTagger) -> None:
+    mentions = tagger.tag_text("Patients on L-T4 or LT3 were excluded.")
+    assert [(m.text, m.canonical) for m in mentions] == [("L-T4", "thyroxine"), ("LT3", "triiodothyronine")]
+
+
+def test_unicode_hyphens_and_dashes_are_hyphens(tagger: EntityTagger) -> None:
+    text = "tri\u2010iodo\u2010thyronine, 5\u2011HT and insulin\u2013like effects"
+    assert [(m.text, m.canonical) for m in tagger.tag_text(text)] == [
+        ("tri\u2010iodo\u2010thyronine", "triiodothyronine"),
+        ("5\u2011HT", "serotonin"),
+    ]
+
+
+def test_a_hyphenated_name_does_not_hide_a_longer_name_beside_it(tagger: EntityTagger) -> None:
+    # "tri-iodo-thyronine" and "triiodothyronine glucuronide" share a prefix; the longer name wins.
+    (m,) = tagger.tag_text("Urinary triiodothyronine glucuronide rose.")
+    assert (m.text, m.mesh) == ("triiodothyronine glucuronide", "C054786")
