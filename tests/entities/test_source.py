@@ -23,7 +23,8 @@ def test_tag_command_lines_carry_the_source(tagger: EntityTagger) -> None:
 
 
 def test_records_carry_the_source(pipeline: GlossaryPipeline) -> None:
-    page = f"Neuropeptide W\n\n{TEXT} It is a neuropeptide that the body makes in the brain and gut.\n"
+    # an entry page (the page stage rejects text that defines nothing)
+    page = f"Neuropeptide W\n\nNeuropeptide W is a neuropeptide that the body makes in the brain and gut. {TEXT}\n"
     outcome = pipeline.process(page.encode("utf-8"), path="neuropeptide-w.txt")
     assert outcome.reject is None
     entities = [e for record in outcome.records for e in record.entities]
