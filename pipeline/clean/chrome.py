@@ -405,9 +405,14 @@ def _topic_reasons(blocks: list[Block], title: str | None) -> frozenset[RemovalR
     return frozenset(reason for pattern, reason in _rules().topics if pattern.search(names))
 
 
+# A bold line this short stands for a heading ("<p><b>Sources</b></p>").
+_BOLD_LABEL_CHARS = 40
+
+
 def _section_reason(block: Block) -> RemovalReason | None:
-    """The reason of a heading that opens a run of boilerplate blocks ("References", "Read next")."""
-    if block.role != "heading":
+    """The reason of a heading or bold label line that opens a run of boilerplate blocks
+    ("References", "Read next")."""
+    if block.role != "heading" and not (block.all_bold and len(block.text) <= _BOLD_LABEL_CHARS):
         return None
     title = block.text.rstrip(":").strip()
     return next((reason for pattern, reason in _rules().heading_sections if pattern.search(title)), None)
@@ -450,7 +455,9 @@ def drop_boilerplate_blocks(blocks: list[Block], title: str | None = None) -> tu
         elif _is_letter_navigation(text):
             removed.append(Removal.of_text("navigation", text, rule="letter navigation"))
         elif (opened := _section_reason(block)) is not None:
-            section = (opened, block.level or 2, text)
+            # a bold label is below every real heading: the next heading of any level ends its run
+            level = (block.level or 2) if block.role == "heading" else 6
+            section = (opened, level, text)
             removed.append(Removal.of_text(opened, text, rule=f"heading: {text}"))
         elif "references" not in topic_reasons and is_citation(text):
             removed.append(Removal.of_text("references", text, rule="citation shape"))

@@ -1,0 +1,123 @@
+"""Boilerplate inside the article (issue 12): reference lists, notices, ad disclosures,
+promotions, paywalls and teasers leave with a reason code of their own; the look-alikes
+(a Key points box, the entry's numbered steps, an entry about advertising or copyright
+itself) stay.
+
+tests/pages/boilerplate/expected.json says, per hand-written page, which texts go with
+which reason, which blocks stay whole, which texts must be gone and which reasons must remove
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.clean import CleanedPage, clean_html, clean_text
+from pipeline.clean.blocks import Block
+from pipeline.clean.chrome import drop_boilerplate_blocks
+from pipeline.clean.references import is_citation
+
+PAGES = Path(__file__).resolve().parents[1] / "pages" / "boilerplate"
+EXPECTED: dict[str, dict[str, Any]] = {
+    name: spec
+    for name, spec in json.loads((PAGES / "expected.json").read_text(encoding="utf-8")).items()
+    if not name.startswith("_")
+}
+
+
+def _clean(name: str) -> CleanedPage:
+    text = (PAGES / name).read_text(encoding="utf-8")
+    return clean_text(text) if name.endswith(".txt") else clean_html(text)
+
+
+def test_every_page_has_its_expectations() -> None:
+    pages = {path.name for path in PAGES.iterdir() if path.suffix in (".html", ".txt")}
+    assert pages == set(EXPECTED)
+
+
+def test_every_new_reason_is_exercised() -> None:
+    reasons = {reason for spec in EXPECTED.values() for reason in spec["removed"]}
+    assert reasons >= {"references", "notice", "advertising", "promotion", "paywall", "teaser"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_boilerplate_goes_with_its_reason_and_the_entry_stays(name: str) -> None:
+    spec = EXPECTED[name]
+    page = _clean(name)
+    kept_blocks = [block.text for block in page.blocks]
+    kept = page.to_text()
+    for reason, openings in spec["removed"].items():
+        snippets = [removal.snippet for removal in page.removed if removal.reason == reason]
+        for opening in openings:
+            assert any(snippet.startswith(opening[:120]) for snippet in snippets), (
+                f"{opening!r} was not removed as {reason}: {[(r.reason, r.snippet[:50]) for r in page.removed]}"
+            )
+            assert not any(block.startswith(opening) for block in kept_blocks), f"{opening!r} reached the kept text"
+    for block in spec["kept"]:
+        assert block in kept_blocks, f"{block[:60]!r} is not a kept block of its own"
+    for text in spec["absent"]:
+        assert text not in kept, f"{text!r} reached the kept text"
+    for reason in spec["never"]:
+        wrong = [removal.snippet for removal in page.removed if removal.reason == reason]
+        assert not wrong, f"{reason} removed {wrong}"
+    assert "Sign up" not in kept and "Unlock this article" not in kept
+
+
+def test_a_page_about_the_subject_still_loses_the_short_label_lines() -> None:
+    """On an entry about advertising its own sentences stay, but an 'Advertiser Disclosure' label still goes."""
+    blocks = [
+        Block("heading", "Advertising", level=1),
+        Block("paragraph", "Advertising is paid communication meant to persuade; clinics may be compensated by "
+                           "sponsors, and advertising partners share the audience data."),
+        Block("paragraph", "Advertiser Disclosure"),
+    ]
+    kept, removed = drop_boilerplate_blocks(blocks, title="Advertising - Health Marketing Glossary")
+    assert [block.text for block in kept] == [blocks[0].text, blocks[1].text]
+    assert [(removal.reason, removal.snippet) for removal in removed] == [("advertising", "Advertiser Disclosure")]
+    blocks[0] = Block("heading", "Dopamine", level=1)
+    kept, removed = drop_boilerplate_blocks(blocks, title="Dopamine")
+    assert [block.text for block in kept] == ["Dopamine"]
+    assert {removal.reason for removal in removed} == {"advertising"}
+
+
+def test_a_references_run_ends_at_the_next_heading_of_its_level() -> None:
+    blocks = [
+        Block("heading", "Cortisol", level=1),
+        Block("heading", "Sources", level=2),
+        Block("item", "Endocrine Society. Cortisol basics. 2023."),
+        Block("heading", "Mechanism", level=2),
+        Block("paragraph", "Cortisol binds to glucocorticoid receptors inside nearly every cell of the body."),
+    ]
+    kept, removed = drop_boilerplate_blocks(blocks)
+    assert [block.text for block in kept] == ["Cortisol", "Mechanism", blocks[4].text]
+    assert [removal.reason for removal in removed] == ["references", "references"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Akbaraly TN, Ferrie JE, Berr C. Dietary pattern and depressive symptoms. Br J Psychiatry. 2009;195(5):408-13.",
+        "Nguyen, L., & Ortiz, P. (2018). Stress and sleep. Sleep Medicine Reports, 3(2), 14–22.",
+        "Thyroid Foundation. What is TSH? Retrieved 4 May 2023 from https://example.org/tsh",
+        "[12] \"Hormones at work,\" Science Weekly (2020). https://example.org/hormones",
+    ],
+)
+def test_citations_are_recognised_by_shape(text: str) -> None:
+    assert is_citation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Smith et al. (2019) found that cortisol rises in the morning in most adults.",
+        "1. Drink a glass of water within an hour of waking.",
+        "In 2019, the agency approved the first oral form of the drug for adults.",
+        "Levels peak 30–45 minutes after waking (see the figure above).",
+    ],
+)
+def test_prose_and_numbered_steps_are_not_citations(text: str) -> None:
+    assert not is_citation(text)
