@@ -418,11 +418,28 @@ def _section_reason(block: Block) -> RemovalReason | None:
     return next((reason for pattern, reason in _rules().heading_sections if pattern.search(title)), None)
 
 
-def _continues_section(block: Block, level: int, reason: RemovalReason) -> bool:
-    """A block under a boilerplate heading that still belongs to its run: deeper headings
-    (the cards' titles), short lines, and citations of any length under a references heading."""
+@dataclass(slots=True)
+class _Section:
+    """An open run of boilerplate blocks under a heading such as "References" or "Read next"."""
+
+    reason: RemovalReason
+    level: int
+    heading: str
+    lines_since_heading: int = 0
+
+
+def _continues_section(block: Block, section: _Section) -> bool:
+    """A block under a boilerplate heading that still belongs to its run: short lines,
+    citations of any length under a references heading, and deeper headings while the run
+    reads as cards (a title, at most one blurb). A deeper heading after two or more lines is
+    the page's next part (a chart after a one-line "Related resources" list)."""
     if block.role == "heading":
-        return (block.level or 6) > level
+        if (block.level or 6) <= section.level or section.lines_since_heading > 1:
+            return False
+        section.lines_since_heading = 0
+        return True
+    section.lines_since_heading += 1
+    reason = section.reason
     if reason == "references" and is_citation(block.text):
         return True
     return len(block.text) <= _rules().section_max_block_chars
@@ -440,13 +457,12 @@ def drop_boilerplate_blocks(blocks: list[Block], title: str | None = None) -> tu
     tail_start = len(blocks) // 2
     kept: list[Block] = []
     removed: list[Removal] = []
-    section: tuple[RemovalReason, int, str] | None = None  # (reason, heading level, heading text)
+    section: _Section | None = None
     for index, block in enumerate(blocks):
         text = block.text
         if section is not None:
-            reason, level, heading = section
-            if _continues_section(block, level, reason):
-                removed.append(Removal.of_text(reason, text, rule=f"section under heading: {heading}"))
+            if _continues_section(block, section):
+                removed.append(Removal.of_text(section.reason, text, rule=f"section under heading: {section.heading}"))
                 continue
             section = None
         rule = _text_rule(text, in_tail=index >= tail_start, topic_reasons=topic_reasons)
@@ -457,7 +473,7 @@ def drop_boilerplate_blocks(blocks: list[Block], title: str | None = None) -> tu
         elif (opened := _section_reason(block)) is not None:
             # a bold label is below every real heading: the next heading of any level ends its run
             level = (block.level or 2) if block.role == "heading" else 6
-            section = (opened, level, text)
+            section = _Section(opened, level, text)
             removed.append(Removal.of_text(opened, text, rule=f"heading: {text}"))
         elif "references" not in topic_reasons and is_citation(text):
             removed.append(Removal.of_text("references", text, rule="citation shape"))
