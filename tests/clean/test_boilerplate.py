@@ -121,3 +121,15 @@ def test_citations_are_recognised_by_shape(text: str) -> None:
 )
 def test_prose_and_numbered_steps_are_not_citations(text: str) -> None:
     assert not is_citation(text)
+
+
+def test_an_about_us_plug_goes_only_after_the_article() -> None:
+    """A publisher naming itself ("X is a company ... We ...") is a plug in the page's second
+    half; at the top it can be the page's own subject, and stays."""
+    plug = "Northside Labs is a testing company in Ohio. We run hormone panels for clinics."
+    body = [Block("paragraph", f"Cortisol is a steroid hormone; paragraph {n} of the entry.") for n in range(4)]
+    kept, removed = drop_boilerplate_blocks([Block("paragraph", plug), *body])
+    assert kept[0].text == plug and not removed
+    kept, removed = drop_boilerplate_blocks([*body, Block("paragraph", plug)])
+    assert [block.text for block in kept] == [block.text for block in body]
+    assert [removal.reason for removal in removed] == ["promotion"]
