@@ -133,3 +133,42 @@ def test_an_about_us_plug_goes_only_after_the_article() -> None:
     kept, removed = drop_boilerplate_blocks([*body, Block("paragraph", plug)])
     assert [block.text for block in kept] == [block.text for block in body]
     assert [removal.reason for removal in removed] == ["promotion"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Get $15 off your first test kit with code HORMONE15 at checkout, this week only.", "promotion"),
+        ("Email: help@example-clinic.org", "promotion"),
+        ("March 3rd, 2024", "byline"),
+        ("Recipe of the week: overnight oats for steady blood sugar", "teaser"),
+        ("Read more: Five myths about melatonin", "teaser"),
+        ("Already a subscriber? Sign in", "paywall"),
+        ("We may earn a commission when you buy through links on this page.", "advertising"),
+        ("This article is licensed under a Creative Commons Attribution 4.0 licence.", "notice"),
+    ],
+)
+def test_boilerplate_lines_are_removed_with_their_reason(text: str, reason: str) -> None:
+    blocks = [Block("paragraph", "Insulin is a hormone made by the pancreas that lets cells take up glucose."),
+              Block("paragraph", text)]
+    kept, removed = drop_boilerplate_blocks(blocks)
+    assert [block.text for block in kept] == [blocks[0].text]
+    assert [removal.reason for removal in removed] == [reason]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you have chest pain or trouble breathing, get help now.",
+        "Call your doctor if the rash spreads or you develop a fever.",
+        "Download the free leaflet from your pharmacist, or ask for a printed copy.",
+        "Read more about how the thyroid works in the section on hormones below.",
+        "See also the entry on triiodothyronine, the hormone's active form.",
+        "Employees who work night shifts are compensated for the disruption to their sleep.",
+        "Cortisol levels are highest about 30 minutes after waking, in most adults.",
+        "The test kit measures cortisol with the code 302 printed on its label.",
+    ],
+)
+def test_health_advice_and_entry_sentences_are_not_boilerplate(text: str) -> None:
+    kept, removed = drop_boilerplate_blocks([Block("paragraph", text)])
+    assert not removed and kept[0].text == text
