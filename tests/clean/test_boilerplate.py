@@ -10,33 +10,21 @@ nothing.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from page_specs import clean_page, expected_specs, page_names
 
-from pipeline.clean import CleanedPage, clean_html, clean_text
 from pipeline.clean.blocks import Block
 from pipeline.clean.chrome import drop_boilerplate_blocks
 from pipeline.clean.references import is_citation
 
 PAGES = Path(__file__).resolve().parents[1] / "pages" / "boilerplate"
-EXPECTED: dict[str, dict[str, Any]] = {
-    name: spec
-    for name, spec in json.loads((PAGES / "expected.json").read_text(encoding="utf-8")).items()
-    if not name.startswith("_")
-}
-
-
-def _clean(name: str) -> CleanedPage:
-    text = (PAGES / name).read_text(encoding="utf-8")
-    return clean_text(text) if name.endswith(".txt") else clean_html(text)
+EXPECTED = expected_specs(PAGES)
 
 
 def test_every_page_has_its_expectations() -> None:
-    pages = {path.name for path in PAGES.iterdir() if path.suffix in (".html", ".txt")}
-    assert pages == set(EXPECTED)
+    assert page_names(PAGES) == set(EXPECTED)
 
 
 def test_every_new_reason_is_exercised() -> None:
@@ -47,7 +35,7 @@ def test_every_new_reason_is_exercised() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_boilerplate_goes_with_its_reason_and_the_entry_stays(name: str) -> None:
     spec = EXPECTED[name]
-    page = _clean(name)
+    page = clean_page(PAGES, name)
     kept_blocks = [block.text for block in page.blocks]
     kept = page.to_text()
     for reason, openings in spec["removed"].items():
