@@ -76,7 +76,7 @@ _PROSE_INLINE = frozenset({"b", "strong", "em", "i", "span", "font", "sup", "sub
 _ONE_LETTER_LINKS = etree.XPath("//body//a[string-length(normalize-space(.)) = 1]")
 _MIN_LETTER_LINKS = 5
 # Boxes whose name is unambiguous keep no prose worth saving, however long it is.
-_NO_PROSE_GUARD = frozenset({"disclaimer", "newsletter", "references", "paywall"})
+_NO_PROSE_GUARD = frozenset({"disclaimer", "newsletter", "references"})
 # Letter navigation: at least this many single letters (or digit ranges) and nothing else.
 _LETTER_TOKEN = re.compile(r"^(?:[A-Za-zÄÖÜ]|0-9|#|[·|•/–-])$")
 _MIN_LETTERS = 5

@@ -155,6 +155,9 @@ def test_boilerplate_lines_are_removed_with_their_reason(text: str, reason: str)
         "Employees who work night shifts are compensated for the disruption to their sleep.",
         "Cortisol levels are highest about 30 minutes after waking, in most adults.",
         "The test kit measures cortisol with the code 302 printed on its label.",
+        "The virus first appeared in the region at the end of August, carried by mosquitoes.",
+        "A home cortisol kit is a purchase you can buy now and use for years.",
+        "People with the condition join our support group every week to share what helps.",
     ],
 )
 def test_health_advice_and_entry_sentences_are_not_boilerplate(text: str) -> None:
