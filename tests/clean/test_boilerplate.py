@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from page_specs import clean_page, expected_specs, page_names
 
+from pipeline.clean import clean_html
 from pipeline.clean.blocks import Block
 from pipeline.clean.chrome import drop_boilerplate_blocks
 from pipeline.clean.references import is_citation
@@ -163,3 +164,30 @@ def test_boilerplate_lines_are_removed_with_their_reason(text: str, reason: str)
 def test_health_advice_and_entry_sentences_are_not_boilerplate(text: str) -> None:
     kept, removed = drop_boilerplate_blocks([Block("paragraph", text)])
     assert not removed and kept[0].text == text
+
+
+def test_a_paywall_named_wrapper_around_the_article_keeps_its_prose() -> None:
+    """Metered sites wrap the article itself in a "paywall" element (the text is in the
+    page; scripts hide it): the wrapper holds prose and stays. A small wall box goes."""
+    prose = (
+        "Leptin is a hormone released by fat cells that tells the brain how much energy the body has stored. "
+        "When levels fall, appetite rises and the body saves energy; most people with obesity have high leptin "
+        "but respond to it weakly, which is called leptin resistance."
+    )
+    mechanism = (
+        "Leptin binds to receptors in the hypothalamus, where it damps the neurons that drive hunger and excites "
+        "the ones that curb it; the same signal also raises the body's energy use and supports fertility."
+    )
+    page = clean_html(
+        "<html><head><title>Leptin</title></head><body><main><article><h1>Leptin</h1>"
+        f"<p>{prose}</p><p>{prose}</p><p>{prose}</p>"  # the free lead: the wrapper is not most of the page
+        f'<div class="article-body paywall"><p>{mechanism}</p><p>{mechanism}</p></div>'
+        '<div class="paywall-prompt"><p>Subscribe for full access to every story.</p></div>'
+        '<div class="ad-slot"><p>Sponsored</p></div>'
+        "</article></main></body></html>"
+    )
+    assert prose in page.to_text() and mechanism in page.to_text()
+    assert "Subscribe for full access" not in page.to_text()
+    reasons = {removal.snippet: removal.reason for removal in page.removed}
+    assert reasons.get("Subscribe for full access to every story.") == "paywall"
+    assert reasons.get("Sponsored") == "advertising"
