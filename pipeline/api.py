@@ -55,7 +55,9 @@ _PACKAGE_DIR = Path(__file__).parent
 # Rule and lexicon files whose content changes what a run produces: part of the config hash.
 _RULE_FILES = (
     "heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "clean/signal_rules.json",
-    "clean/styled_headings.json", "clean/payload_rules.json", "stages/page_kind_rules.json", "entities/lexicon.tsv",
+    "clean/styled_headings.json", "clean/payload_rules.json", "clean/reference_rules.json",
+    "stages/page_kind_rules.json", "entities/lexicon.tsv", "entities/never_tag.tsv", "entities/ambiguous_context.tsv",
+    "entities/name_rules.tsv", "entities/salt_ester_suffixes.tsv",
 )
 _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500

@@ -236,3 +236,13 @@ def test_a_page_from_an_archive_takes_its_fallback_term_from_the_url_not_the_arc
     assert [r.term for r in outcome.records] == ["Serotonin Tone"]
     outcome = pipeline.process(text, path="pages/serotonin-tone.txt#line=3")
     assert [r.term for r in outcome.records] == ["Serotonin Tone"]
+
+
+def test_every_rule_file_the_pipeline_loads_is_part_of_the_config_hash(repo) -> None:
+    """A record's config_hash must change when any rule or lexicon file that shaped it changes."""
+    from pipeline import api
+
+    package = repo / "pipeline"
+    data_files = {str(p.relative_to(package)) for p in package.rglob("*") if p.suffix in (".json", ".tsv")}
+    # vocabulary_review.tsv lists the concepts left out of the lexicon and why: read by tests, never at run time
+    assert data_files - {"entities/vocabulary_review.tsv"} == set(api._RULE_FILES)

@@ -133,7 +133,7 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
     blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)
     blocks = fill_skeleton(blocks, payloads, meta)
-    blocks, removed = _drop_text_boilerplate(blocks, removed)
+    blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
     return CleanedPage(
         blocks=blocks,
         removed=removed,
@@ -148,7 +148,9 @@ def clean_text(text: str) -> CleanedPage:
     return CleanedPage(blocks=blocks, removed=removed, meta=PageMeta(), markup_chars=len(text))
 
 
-def _drop_text_boilerplate(blocks: list[Block], removed: list[Removal]) -> tuple[list[Block], list[Removal]]:
+def _drop_text_boilerplate(
+    blocks: list[Block], removed: list[Removal], title: str | None = None
+) -> tuple[list[Block], list[Removal]]:
     blocks, consent = drop_consent_blocks(blocks)
-    blocks, boilerplate = drop_boilerplate_blocks(blocks)
+    blocks, boilerplate = drop_boilerplate_blocks(blocks, title=title)
     return blocks, removed + consent + boilerplate

@@ -39,9 +39,14 @@ class Block:
     all_bold: bool = False
 
 
+# references: bibliographies, citation lists, numbered notes; notice: copyright, licence,
+# public-domain and editorial-policy lines; advertising: ad disclaimers, affiliate and sponsor
+# lines; promotion: calls to action, sign-up and booking boxes, offers; paywall: subscription
+# and login walls; teaser: other articles' titles and blurbs inside the page.
 RemovalReason = Literal[
     "consent", "navigation", "related-links", "share", "newsletter", "byline",
     "disclaimer", "footer", "apparatus", "script-style", "other-boilerplate",
+    "references", "notice", "advertising", "promotion", "paywall", "teaser",
 ]
 
 

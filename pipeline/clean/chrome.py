@@ -29,6 +29,7 @@ from pipeline.clean.dom import (
     is_attached,
     visible_text,
 )
+from pipeline.clean.references import is_citation
 
 _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
 
@@ -55,7 +56,7 @@ def inside_marked(root: HtmlElement) -> set[HtmlElement]:
 # read the list's terms as paragraphs and lose the first one (28 of 100 benchmark A-Z
 # pages). Together they cost two content snippets of 765 on the consent pages and let less
 # boilerplate through (README, "Measured").
-_CUT_REASONS = frozenset({"apparatus", "navigation", "footer", "newsletter", "share"})
+_CUT_REASONS = frozenset({"apparatus", "references", "navigation", "footer", "newsletter", "share"})
 
 _ANCHOR_TAGS = frozenset({*HEADING_TAGS, "dt"})
 _SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link", "html", "body"})
@@ -75,7 +76,7 @@ _PROSE_INLINE = frozenset({"b", "strong", "em", "i", "span", "font", "sup", "sub
 _ONE_LETTER_LINKS = etree.XPath("//body//a[string-length(normalize-space(.)) = 1]")
 _MIN_LETTER_LINKS = 5
 # Boxes whose name is unambiguous keep no prose worth saving, however long it is.
-_NO_PROSE_GUARD = frozenset({"disclaimer", "newsletter"})
+_NO_PROSE_GUARD = frozenset({"disclaimer", "newsletter", "references"})
 # Letter navigation: at least this many single letters (or digit ranges) and nothing else.
 _LETTER_TOKEN = re.compile(r"^(?:[A-Za-zÄÖÜ]|0-9|#|[·|•/–-])$")
 _MIN_LETTERS = 5
@@ -87,6 +88,7 @@ class _TextRule:
     reason: RemovalReason
     max_chars: int
     source: str
+    tail_only: bool  # judged only in the page's second half (author bios follow the article)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,9 @@ class _Rules:
     link_cell_min_share: float
     heading_sections: tuple[tuple[re.Pattern[str], RemovalReason], ...]
     text_rules: tuple[_TextRule, ...]
+    section_max_block_chars: int
+    topics: tuple[tuple[re.Pattern[str], RemovalReason], ...]
+    topic_max_label_chars: int
 
 
 @cache
@@ -134,9 +139,16 @@ def _rules() -> _Rules:
                 reason=cast(RemovalReason, rule["reason"]),
                 max_chars=int(rule["max_chars"]),
                 source=rule["source"],
+                tail_only=bool(rule.get("tail_only")),
             )
             for rule in data["text_rules"]
         ),
+        section_max_block_chars=int(data["block_sections"]["max_block_chars"]),
+        topics=tuple(
+            (re.compile(topic["re"], flags), cast(RemovalReason, topic["reason"]))
+            for topic in data["topic_pages"]["topics"]
+        ),
+        topic_max_label_chars=int(data["topic_pages"]["max_label_chars"]),
     )
 
 
@@ -374,24 +386,97 @@ def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover
         remover.drop(heading, match, f"heading: {title}")
 
 
-def _text_rule(text: str) -> _TextRule | None:
-    for rule in _rules().text_rules:
-        if len(text) <= rule.max_chars and rule.pattern.search(text):
+def _text_rule(text: str, *, in_tail: bool, topic_reasons: frozenset[RemovalReason]) -> _TextRule | None:
+    rules = _rules()
+    for rule in rules.text_rules:
+        if len(text) > rule.max_chars or (rule.tail_only and not in_tail):
+            continue
+        if rule.reason in topic_reasons and len(text) > rules.topic_max_label_chars:
+            continue  # the page is about this: only its short label lines are judged
+        if rule.pattern.search(text):
             return rule
     return None
 
 
-def drop_boilerplate_blocks(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
-    """Drop short blocks that are chrome by wording: copyright, disclaimers, bylines, share lines."""
+def _topic_reasons(blocks: list[Block], title: str | None) -> frozenset[RemovalReason]:
+    """Reasons whose subject the page itself is about (its title or first heading names it)."""
+    first_heading = next((block.text for block in blocks[:5] if block.role == "heading"), "")
+    names = f"{title or ''} {first_heading}"
+    return frozenset(reason for pattern, reason in _rules().topics if pattern.search(names))
+
+
+# A bold line this short stands for a heading ("<p><b>Sources</b></p>").
+_BOLD_LABEL_CHARS = 40
+
+
+def _section_reason(block: Block) -> RemovalReason | None:
+    """The reason of a heading or bold label line that opens a run of boilerplate blocks
+    ("References", "Read next")."""
+    if block.role != "heading" and not (block.all_bold and len(block.text) <= _BOLD_LABEL_CHARS):
+        return None
+    title = block.text.rstrip(":").strip()
+    return next((reason for pattern, reason in _rules().heading_sections if pattern.search(title)), None)
+
+
+@dataclass(slots=True)
+class _Section:
+    """An open run of boilerplate blocks under a heading such as "References" or "Read next"."""
+
+    reason: RemovalReason
+    level: int
+    heading: str
+    lines_since_heading: int = 0
+
+
+def _continues_section(block: Block, section: _Section) -> bool:
+    """A block under a boilerplate heading that still belongs to its run: short lines,
+    citations of any length under a references heading, and deeper headings while the run
+    reads as cards (a title, at most one blurb). A deeper heading after two or more lines is
+    the page's next part (a chart after a one-line "Related resources" list)."""
+    if block.role == "heading":
+        if (block.level or 6) <= section.level or section.lines_since_heading > 1:
+            return False
+        section.lines_since_heading = 0
+        return True
+    section.lines_since_heading += 1
+    reason = section.reason
+    if reason == "references" and is_citation(block.text):
+        return True
+    return len(block.text) <= _rules().section_max_block_chars
+
+
+def drop_boilerplate_blocks(blocks: list[Block], title: str | None = None) -> tuple[list[Block], list[Removal]]:
+    """Drop blocks that are boilerplate by wording or shape, in one pass over the blocks.
+
+    Short blocks by wording: copyright, disclaimers, bylines, share lines, notices, ads,
+    calls to action, paywalls, teasers. Citations by shape. A References / Read-next
+    heading with the run of blocks under it. `title` is the page's <title>: a page about
+    advertising or copyright keeps its own sentences on the subject (topic_pages).
+    """
+    topic_reasons = _topic_reasons(blocks, title)
+    tail_start = len(blocks) // 2
     kept: list[Block] = []
     removed: list[Removal] = []
-    for block in blocks:
-        rule = _text_rule(block.text)
-        if rule is None and _is_letter_navigation(block.text):
-            removed.append(Removal.of_text("navigation", block.text, rule="letter navigation"))
-            continue
-        if rule is None:
-            kept.append(block)
+    section: _Section | None = None
+    for index, block in enumerate(blocks):
+        text = block.text
+        if section is not None:
+            if _continues_section(block, section):
+                removed.append(Removal.of_text(section.reason, text, rule=f"section under heading: {section.heading}"))
+                continue
+            section = None
+        rule = _text_rule(text, in_tail=index >= tail_start, topic_reasons=topic_reasons)
+        if rule is not None:
+            removed.append(Removal.of_text(rule.reason, text, rule=f"text: {rule.source}"))
+        elif _is_letter_navigation(text):
+            removed.append(Removal.of_text("navigation", text, rule="letter navigation"))
+        elif (opened := _section_reason(block)) is not None:
+            # a bold label is below every real heading: the next heading of any level ends its run
+            level = (block.level or 2) if block.role == "heading" else 6
+            section = _Section(opened, level, text)
+            removed.append(Removal.of_text(opened, text, rule=f"heading: {text}"))
+        elif "references" not in topic_reasons and is_citation(text):
+            removed.append(Removal.of_text("references", text, rule="citation shape"))
         else:
-            removed.append(Removal.of_text(rule.reason, block.text, rule=f"text: {rule.source}"))
+            kept.append(block)
     return kept, removed

@@ -12,35 +12,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from page_specs import clean_page, expected_specs, page_names
 
 from pipeline.api import GlossaryPipeline
-from pipeline.clean import CleanedPage, clean_html, clean_text
+from pipeline.clean import clean_html, clean_text
 
 PAGES = Path(__file__).resolve().parents[1] / "pages" / "layouts"
-EXPECTED: dict[str, dict[str, Any]] = {
-    name: spec
-    for name, spec in json.loads((PAGES / "expected.json").read_text(encoding="utf-8")).items()
-    if not name.startswith("_")
-}
-
-
-def _clean(name: str) -> CleanedPage:
-    text = (PAGES / name).read_text(encoding="utf-8")
-    return clean_text(text) if name.endswith(".txt") else clean_html(text)
+EXPECTED = expected_specs(PAGES)
 
 
 def test_every_page_has_its_expectations() -> None:
-    pages = {path.name for path in PAGES.iterdir() if path.suffix in (".html", ".htm", ".txt")}
-    assert pages == set(EXPECTED)
+    assert page_names(PAGES) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_clean_blocks(name: str) -> None:
     spec = EXPECTED[name]
-    page = _clean(name)
+    page = clean_page(PAGES, name)
     headings = [block.text for block in page.blocks if block.role == "heading"]
     texts = [block.text for block in page.blocks if block.role != "heading"]
     for heading in spec["headings"]:
