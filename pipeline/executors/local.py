@@ -120,7 +120,8 @@ class _RestartablePool:
                                    initargs=(os.getpid(), self.config))
 
     def submit(self, settings: WorkSettings, batch: list[Task]) -> Future[list[UnitResult]]:
-        return self.executor.submit(process_batch, settings, batch)
+        with _sigint_blocked():  # a worker may be forked here
+            return self.executor.submit(process_batch, settings, batch)
 
     def restart(self) -> None:
         stop_workers(self.executor)
@@ -139,7 +140,8 @@ def map_clean(paths: Sequence[str], config: PipelineConfig, workers: int) -> Ite
         yield from ((path, clean_file(config, path)) for path in paths)
         return
     with _pool(workers, None) as pool:
-        results = pool.map(clean_file, [config] * len(paths), paths, chunksize=4)
+        with _sigint_blocked():  # the workers are forked here
+            results = pool.map(clean_file, [config] * len(paths), paths, chunksize=4)
         yield from zip(paths, results, strict=True)
 
 
@@ -169,8 +171,25 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
             process.join(timeout=5)
 
 
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold SIGINT back while the pool may fork a worker. The pool forks lazily, on submit; a child
+    inherits the mask, so a Ctrl-C that reaches the whole group in the moment between a fork and
+    `_start_worker` cannot run this process's handler in the child. The parent gets it right after."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start_worker(parent: int, config: PipelineConfig | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the fork (_sigint_blocked)
     _die_with(parent)
     if config is not None:
         pipeline_for(config)
