@@ -86,7 +86,6 @@ class PageSignals:
     prices: int = 0  # money amounts in the page text
     code_blocks: int = 0  # <pre>, and <code> outside <pre>
     time_elements: int = 0  # <time> elements
-    text_inputs: int = 0  # text, e-mail, number and search fields
     textareas: int = 0  # reply and comment boxes
     links: int = 0
     link_chars: int = 0  # characters of link text
@@ -274,9 +273,6 @@ def _read_links(links: list[HtmlElement], signals: PageSignals, vocabulary: _Voc
 
 
 def _read_control(control: HtmlElement, signals: PageSignals, vocabulary: _Vocabulary, words_of: _WordCache) -> None:
-    kind = (control.get("type") or "").lower()
-    if control.tag == "input" and kind in ("", "text", "email", "search", "number", "tel"):
-        signals.text_inputs += 1
     label = " ".join(
         " ".join([*control.itertext(), control.get("value") or "", control.get("aria-label") or ""]).split()
     ).lower()[:_MAX_LABEL_CHARS * 2]
