@@ -213,23 +213,19 @@ class _WordCache:
                 self._groups_of_token.setdefault(token, []).append(name)
         self._words: dict[str, frozenset[str]] = {}
 
-    def words(self, element: HtmlElement) -> frozenset[str]:
-        found: set[str] = set()
-        for name in _NAME_ATTRIBUTES:
-            value = element.get(name)
-            if value:
-                words = self._words.get(value)
-                if words is None:
-                    words = self._words[value] = _split_name(value)
-                found |= words
-        return frozenset(found)
-
-    def groups_of(self, value: str) -> set[str]:
-        """The signal groups the words of one class or id string fall in."""
+    def _of(self, value: str) -> frozenset[str]:
         words = self._words.get(value)
         if words is None:
             words = self._words[value] = _split_name(value)
-        return {group for word in words for group in self._groups_of_token.get(word, ())}
+        return words
+
+    def words(self, element: HtmlElement) -> frozenset[str]:
+        """The words of the element's class and id."""
+        return frozenset().union(*(self._of(value) for name in _NAME_ATTRIBUTES if (value := element.get(name))))
+
+    def groups_of(self, value: str) -> set[str]:
+        """The signal groups the words of one class or id string fall in."""
+        return {group for word in self._of(value) for group in self._groups_of_token.get(word, ())}
 
 
 # Elements whose text is no page text: body.text_content() counts it, so it is taken off.

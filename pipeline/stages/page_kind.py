@@ -72,9 +72,6 @@ class Evidence:
     fact: str
     textual: bool = False  # read from English text (not markup)
 
-    def as_text(self) -> str:
-        return f"{self.code}: {self.fact}"
-
 
 @dataclass(frozen=True, slots=True)
 class PageVerdict:
@@ -424,11 +421,6 @@ def _check_comments(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | 
     return "a comment section" if signals.named["comments_section"] and signals.textareas else None
 
 
-def _check_forum_software(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-    signals = facts.page.signals
-    return f"generator {signals.generator[:40]!r}" if signals.generator_kind == "forum" else None
-
-
 def _check_posts(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     signals = facts.page.signals
     posts = signals.repeated_posts
@@ -481,14 +473,14 @@ def _check_product_grid(facts: _Page, rule: dict[str, Any], rules: _Rules) -> st
     return None
 
 
-def _check_shop_software(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-    signals = facts.page.signals
-    return f"generator {signals.generator[:40]!r}" if signals.generator_kind == "product" else None
+def _check_generator(kind: str) -> Check:
+    """The page's generator is software that makes pages of `kind` (signal_rules.json)."""
 
+    def check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
+        signals = facts.page.signals
+        return f"generator {signals.generator[:40]!r}" if signals.generator_kind == kind else None
 
-def _check_docs_software(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-    signals = facts.page.signals
-    return f"generator {signals.generator[:40]!r}" if signals.generator_kind == "documentation" else None
+    return check
 
 
 def _check_paginated(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
@@ -534,16 +526,15 @@ def _check_site_root(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str |
     return "the URL is the site's home page" if "://" in address and not facts.url_segments else None
 
 
-def _check_docs_headings(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-    pattern = rules.patterns["documentation/docs-headings"]
-    hits = [h.text for h in facts.headings if pattern.match(h.text.lower())]
-    return f"headings such as {', '.join(hits[:3])!r}" if len(hits) >= rule["min_hits"] else None
+def _check_heading_pattern(kind: str, code: str, fact: str) -> Check:
+    """At least the rule's `min_hits` headings match its pattern; `fact` shows the first ones."""
 
+    def check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
+        pattern = rules.patterns[f"{kind}/{code}"]
+        hits = [h.text for h in facts.headings if pattern.match(h.text.lower())]
+        return fact.format(", ".join(hits[:3])) if len(hits) >= rule["min_hits"] else None
 
-def _check_numbered_headings(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
-    pattern = rules.patterns["documentation/numbered-headings"]
-    hits = [h.text for h in facts.headings if pattern.match(h.text.lower())]
-    return f"numbered or permalinked headings ({', '.join(hits[:2])!r})" if len(hits) >= rule["min_hits"] else None
+    return check
 
 
 def _check_error_title(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
@@ -590,7 +581,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
     },
     "forum": {
         "forum-data": _types_check,
-        "forum-software": _check_forum_software,
+        "forum-software": _check_generator("forum"),
         "posts": _check_posts,
         "many-posts": _check_posts,
         "forum-words": _check_pattern_hits("forum", "forum-words"),
@@ -603,7 +594,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "cart": _check_cart,
         "prices": _check_signal("prices", "min_prices", "{} prices"),
         "shop-markup": _check_signal("named:cart", "min_named", "{} elements named cart, quantity, SKU or stock"),
-        "shop-software": _check_shop_software,
+        "shop-software": _check_generator("product"),
         "product-url": _url_check,
     },
     "listing": {
@@ -634,11 +625,12 @@ _CHECKS: dict[str, dict[str, Check]] = {
     "documentation": {
         "code": _check_signal("code_blocks", "min_blocks", "{} code blocks"),
         "much-code": _check_signal("code_blocks", "min_blocks", "{} code blocks"),
-        "docs-software": _check_docs_software,
+        "docs-software": _check_generator("documentation"),
         "docs-markup": _check_signal("named:docs", "min_named", "{} elements named docs, API or code highlighting"),
         "docs-data": _types_check,
-        "docs-headings": _check_docs_headings,
-        "numbered-headings": _check_numbered_headings,
+        "docs-headings": _check_heading_pattern("documentation", "docs-headings", "headings such as {!r}"),
+        "numbered-headings": _check_heading_pattern(
+            "documentation", "numbered-headings", "numbered or permalinked headings ({!r})"),
         "docs-url": _url_check,
     },
     "error": {
