@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 from pipeline.clean.blocks import Block, CleanedPage, PageMeta, Removal
 from pipeline.clean.chrome import drop_boilerplate_blocks, remove_chrome_nodes
 from pipeline.clean.consent import drop_consent_blocks, remove_consent_nodes
-from pipeline.clean.dom import PageScan, unwrap_bare_spans
+from pipeline.clean.dense_markup import simplify_dense_markup
+from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import read_meta
@@ -119,13 +120,13 @@ def _parser() -> lxml.html.HTMLParser:
 
 def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) -> CleanedPage:
     root = parse_html(text, max_depth=max_depth)
-    unwrap_bare_spans(root)
+    dense = simplify_dense_markup(root)  # before anything walks every element
     markup_chars = len(text)
     scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
-    removed = remove_consent_nodes(scan)
+    consent = remove_consent_nodes(scan)
     # before the chrome goes: bylines, comments and pagination are evidence
-    signals = read_signals(scan, removed_any=bool(removed))
-    removed += remove_chrome_nodes(scan)
+    signals = read_signals(scan, removed_any=bool(consent))
+    removed = dense + consent + remove_chrome_nodes(scan)
     promote_styled_headings(root)
     promote_summaries(root)
     meta = read_meta(root)

@@ -455,6 +455,9 @@ def drop_boilerplate_blocks(blocks: list[Block], title: str | None = None) -> tu
     """
     topic_reasons = _topic_reasons(blocks, title)
     tail_start = len(blocks) // 2
+    # A page repeats its lines (table cells, "Reply" under each comment): each text is judged once.
+    text_rule_of: dict[tuple[str, bool], _TextRule | None] = {}
+    citation_of: dict[str, bool] = {}
     kept: list[Block] = []
     removed: list[Removal] = []
     section: _Section | None = None
@@ -465,7 +468,10 @@ def drop_boilerplate_blocks(blocks: list[Block], title: str | None = None) -> tu
                 removed.append(Removal.of_text(section.reason, text, rule=f"section under heading: {section.heading}"))
                 continue
             section = None
-        rule = _text_rule(text, in_tail=index >= tail_start, topic_reasons=topic_reasons)
+        in_tail = index >= tail_start
+        if (text, in_tail) not in text_rule_of:
+            text_rule_of[text, in_tail] = _text_rule(text, in_tail=in_tail, topic_reasons=topic_reasons)
+        rule = text_rule_of[text, in_tail]
         if rule is not None:
             removed.append(Removal.of_text(rule.reason, text, rule=f"text: {rule.source}"))
         elif _is_letter_navigation(text):
@@ -475,7 +481,9 @@ def drop_boilerplate_blocks(blocks: list[Block], title: str | None = None) -> tu
             level = (block.level or 2) if block.role == "heading" else 6
             section = _Section(opened, level, text)
             removed.append(Removal.of_text(opened, text, rule=f"heading: {text}"))
-        elif "references" not in topic_reasons and is_citation(text):
+        elif "references" not in topic_reasons and (
+            citation_of[text] if text in citation_of else citation_of.setdefault(text, is_citation(text))
+        ):
             removed.append(Removal.of_text("references", text, rule="citation shape"))
         else:
             kept.append(block)
