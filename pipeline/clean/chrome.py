@@ -29,6 +29,7 @@ from pipeline.clean.dom import (
     is_attached,
     visible_text,
 )
+from pipeline.clean.needles import prefilter
 from pipeline.clean.references import is_citation
 
 _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
@@ -89,6 +90,7 @@ class _TextRule:
     max_chars: int
     source: str
     tail_only: bool  # judged only in the page's second half (author bios follow the article)
+    needles: re.Pattern[str] | None  # finds the words the pattern cannot match without (needles.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +137,12 @@ def _rules() -> _Rules:
         ),
         text_rules=tuple(
             _TextRule(
-                pattern=re.compile(rule["re"], flags),
+                pattern=(pattern := re.compile(rule["re"], flags)),
                 reason=cast(RemovalReason, rule["reason"]),
                 max_chars=int(rule["max_chars"]),
                 source=rule["source"],
                 tail_only=bool(rule.get("tail_only")),
+                needles=prefilter(pattern),
             )
             for rule in data["text_rules"]
         ),
@@ -388,12 +391,13 @@ def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover
 
 def _text_rule(text: str, *, in_tail: bool, topic_reasons: frozenset[RemovalReason]) -> _TextRule | None:
     rules = _rules()
+    lowered = text.lower()
     for rule in rules.text_rules:
         if len(text) > rule.max_chars or (rule.tail_only and not in_tail):
             continue
         if rule.reason in topic_reasons and len(text) > rules.topic_max_label_chars:
             continue  # the page is about this: only its short label lines are judged
-        if rule.pattern.search(text):
+        if (rule.needles is None or rule.needles.search(lowered)) and rule.pattern.search(text):
             return rule
     return None
 

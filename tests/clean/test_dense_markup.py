@@ -90,7 +90,8 @@ def test_a_page_with_few_of_them_is_handed_over_as_it_is(handed_to_trafilatura):
 def test_a_page_of_200000_bare_spans_reaches_trafilatura_without_them(handed_to_trafilatura):
     """Spans without attributes match no rule of ours or trafilatura's; past a bound (ten times the most any
     real page here has) they are unwrapped, their text kept."""
-    page = clean_html("<html><body><h1>Serotonin Tone</h1><div>" + "<span>tone</span> " * 200_000 + "</div></body></html>")
+    spans = "<span>tone</span> " * 200_000
+    page = clean_html(f"<html><body><h1>Serotonin Tone</h1><div>{spans}</div></body></html>")
     assert not handed_to_trafilatura[-1].xpath("//span")
     assert page.to_text().count("tone") == 200_000
 
