@@ -132,7 +132,8 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     meta = read_meta(root)
     headings = collect_headings(root)
     payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
-    blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)
+    extracted, extractor = extract_blocks(root, url=url or meta.canonical_url, markup_chars=markup_chars)
+    blocks = restore_headings(extracted, headings)
     blocks = fill_skeleton(blocks, payloads, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
     return CleanedPage(
@@ -141,6 +142,7 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
         meta=meta,
         markup_chars=markup_chars,
         signals=signals,
+        extractor=extractor,
     )
 
 

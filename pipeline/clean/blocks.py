@@ -12,6 +12,9 @@ from typing import Literal
 from pipeline.clean.signals import PageSignals
 
 BlockRole = Literal["heading", "term", "paragraph", "item"]
+# What read the page's blocks: trafilatura, or the clean stage's own linear walk on a page of
+# far more blocks than a real page has (extract.py says why).
+ExtractorName = Literal["trafilatura", "linear"]
 
 
 def normalize_space(text: str) -> str:
@@ -87,6 +90,7 @@ class CleanedPage:
     meta: PageMeta
     markup_chars: int = 0
     signals: PageSignals = field(default_factory=PageSignals)
+    extractor: ExtractorName = "trafilatura"
 
     @property
     def text_chars(self) -> int:

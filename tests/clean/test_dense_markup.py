@@ -102,3 +102,46 @@ def test_a_dense_page_still_gives_its_record():
     assert outcome.reject is None, outcome.reject
     assert outcome.records[0].definition.startswith("Serotonin tone is the background level")
     assert "serotonin3 serotonin4" in outcome.records[0].sections[-1].text
+
+
+def _no_trafilatura(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(root, url):
+        raise AssertionError("trafilatura was called on a page of far more blocks than a real page")
+
+    monkeypatch.setattr(extract, "_trafilatura_xml", refuse)
+
+
+def test_a_page_of_far_more_blocks_than_a_real_page_is_read_in_one_linear_walk(monkeypatch):
+    """trafilatura's `//p//text()` tests grow with the square of the paragraphs; past the bound the clean
+    stage reads the blocks itself, in document order, with their roles."""
+    _no_trafilatura(monkeypatch)
+    rows = "".join(f"<p>Paragraph {n} says the tone rises.</p>" for n in range(25_000))
+    body = (f"<nav class='site-nav'><a href='/'>Home</a> <a href='/a'>About</a></nav>{LEAD}"
+            "<h2>Mechanism</h2><ul><li>It binds receptors.</li></ul><dl><dt>Tone</dt><dd>A level.</dd></dl>"
+            f"{rows}<table><tr><td>Row cell</td></tr></table>")
+    page = clean_html(f"<html><head><title>Serotonin Tone</title></head><body>{body}</body></html>")
+    assert page.extractor == "linear"
+    roles = [(block.role, block.text) for block in page.blocks[:6]]
+    assert roles == [("heading", "Serotonin Tone"),
+                     ("paragraph", "Serotonin tone is the background level of serotonin signalling in the brain."),
+                     ("heading", "Mechanism"), ("item", "It binds receptors."), ("term", "Tone"),
+                     ("paragraph", "A level.")]
+    assert page.blocks[1 + 5].text == "Paragraph 0 says the tone rises."
+    assert sum(block.text.startswith("Paragraph ") for block in page.blocks) == 25_000
+    assert page.blocks[-1].text == "Row cell"
+    assert not any("About" in block.text for block in page.blocks)  # the menu chrome.py marked is still cut
+
+
+def test_short_blocks_denser_than_any_real_page_are_read_linearly_and_the_record_says_so(monkeypatch):
+    _no_trafilatura(monkeypatch)
+    items = "".join(f"<li>Tone {n}</li>" for n in range(3_000))  # ~20 characters of markup a block
+    outcome = GlossaryPipeline().process(_page(f"<ul>{items}</ul>").encode(), path="tone.html")
+    assert outcome.reject is None, outcome.reject
+    assert "linear-extraction" in {warning.code for warning in outcome.records[0].quality.warnings}
+
+
+def test_a_long_page_of_real_density_is_still_extracted_by_trafilatura():
+    paragraphs = "".join(f'<p class="body-text">Paragraph {n} of the entry explains how the serotonin tone of '
+                         f"the brain changes over the day.</p>" for n in range(2_500))
+    page = clean_html(_page(paragraphs))
+    assert page.extractor == "trafilatura"
