@@ -185,6 +185,16 @@ def _stereo_variants(name: str) -> list[str]:
     return [prefix + _STRICT_HYPHEN_UNIT + name for prefix in _STEREO_PREFIXES]
 
 
+def _block_forms(phrase: str) -> list[str]:
+    """A block phrase's hyphen is a hyphen or nothing, never a space: "gnrh-a" (the agonist's short form) must
+    block "GnRH-a" and "GnRHa" but leave "GnRH" in "GnRH a few minutes later" alone. A space in a phrase
+    still matches a space or a hyphen."""
+    if not any(ch in _HYPHENS for ch in phrase):
+        return [phrase]
+    return ["".join(_STRICT_HYPHEN_UNIT if ch in _HYPHENS else ch for ch in phrase),
+            "".join(ch for ch in phrase if ch not in _HYPHENS)]
+
+
 def _name_key(surface: str) -> str:
     return _SEP_STRIP.sub("", surface.lower()).replace(_STRICT_HYPHEN_UNIT, "")
 
@@ -266,7 +276,7 @@ class EntityMatcher:
                     name_forms.append(plural)
         for phrase in never_tag.block:
             self._by_name[_name_key(phrase)] = None
-            name_forms.append(phrase)
+            name_forms += _block_forms(phrase)
         # Variants come last and never take a key a lexicon name or block phrase holds: "L-DOPA" stays levodopa.
         self._variant_keys: set[str] = set()
         for concept in self.concepts:
