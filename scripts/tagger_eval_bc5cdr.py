@@ -1,13 +1,14 @@
 """Score the entity tagger on BC5CDR in-scope Chemical mentions (tier core, ANNOTATION.md scope).
 
 Each document (title + abstract) is tagged as one record. Scoring, exact span:
-- gold = Chemical mentions whose MeSH id is a core-tier row of scope-train-dev.tsv;
+- gold = Chemical mentions whose MeSH id is a core-tier row of scope-train-dev.tsv (a composite
+  "ID|ID" only when every part is, as the folder's README defines it);
 - a prediction on exactly a gold span is a TP; one that overlaps a hit listed in
   known-unannotated-train-dev.tsv and no gold Chemical mention is not counted (BC5CDR leaves most
   peptide hormones unannotated; the list's regex spans are often shorter than the tagger's name of
   the same substance: "natriuretic peptide" in "brain natriuretic peptide"); every other
   prediction is a FP, including those on out-of-scope Chemicals;
-- MeSH accuracy is over TPs.
+- MeSH accuracy is over TPs (a composite gold id never equals the one id a mention carries).
 The overlap-based variant (BC5CDR spans differ from ANNOTATION.md, e.g. whole drug names) is
 printed next to it: a prediction overlapping a gold span matches it.
 
@@ -63,7 +64,7 @@ def evaluate(
             if m["type"] == "Chemical":
                 key = (doc["pmid"], m["start"], m["end"])
                 chemical_spans.setdefault(doc["pmid"], []).append((m["start"], m["end"]))
-                if m["mesh"] in core:
+                if set(m["mesh"].split("|")) <= core:
                     gold[key] = m["mesh"]
                 else:
                     out_of_scope.add(key)

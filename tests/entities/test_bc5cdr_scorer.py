@@ -56,3 +56,10 @@ def test_a_prediction_reaching_an_annotated_chemical_stays_scored(scorer: Module
     assert results["predicted_scored"] == 1
     assert results["exact_precision"] == 0.0
     assert results["fp_on_out_of_scope_chemicals"] == 0
+
+
+def test_a_composite_mention_is_in_scope_only_when_every_part_is(scorer: ModuleType, tagger: EntityTagger) -> None:
+    in_scope = _doc("Levels of dopamine rose.", [("dopamine", "D004298|D004298")])
+    mixed = _doc("Levels of dopamine rose.", [("dopamine", "D004298|D000001")])
+    assert scorer.evaluate([in_scope], tagger, 0, CORE, set())["gold_in_scope"] == 1
+    assert scorer.evaluate([mixed], tagger, 0, CORE, set())["gold_in_scope"] == 0
