@@ -84,3 +84,22 @@ def test_a_short_form_is_still_defined_by_a_long_form_far_into_a_long_text(tagge
     filler = "Plain words without any substance in them at all. " * 2000
     texts = [filler + "Levels of allopregnanolone (ALLO) rose.", "ALLO fell again at night."]
     assert [(m.text, m.canonical) for m in tagger.tag_record(texts)[1]] == [("ALLO", "allopregnanolone")]
+
+
+def test_a_defined_short_form_still_names_nothing_inside_another_term(tagger: EntityTagger) -> None:
+    record = tagger.tag_record([
+        "Men on androgen therapy had their testosterone (T) checked monthly.",
+        "T rose by a third, while helper T cells, T-lymphocytes, the T wave and the T-score were unchanged.",
+    ])
+    assert [m.text for m in record[0]] == ["androgen", "testosterone", "T"]
+    assert [(m.text, m.start) for m in record[1]] == [("T", 0)]
+
+
+def test_e2_inside_a_prostaglandin_name_is_not_estradiol(tagger: EntityTagger) -> None:
+    text = "Estradiol (E2) and prostaglandin E2 both rose in the follicle; E2 peaked first."
+    mentions = tagger.tag_text(text)
+    assert [(m.text, m.start, m.canonical) for m in mentions] == [
+        ("Estradiol", 0, "estradiol"),
+        ("E2", text.index("E2"), "estradiol"),
+        ("E2", text.rindex("E2"), "estradiol"),
+    ]
