@@ -66,7 +66,8 @@ _BEFORE = (
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
 )
 _AFTER = r"(?!\w)(?!-[Ll][Ii][Kk][Ee](?!\w))"
-# Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "DA" in "DA1".
+# Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "5HT4". An ambiguous one never
+# does: glued to a digit it is another symbol ("T2-weighted", "GH3 cells", "NO2", "EP4 receptors", "SP1").
 _ABBR_AFTER = r"(?:" + _AFTER + r"|(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w)))"
 _HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
 # A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
@@ -369,6 +370,8 @@ class EntityMatcher:
             if surface not in abbreviation_of:
                 abbreviation_of[surface] = self._by_abbreviation[_abbreviation_key(surface)]
             concept, ambiguous = abbreviation_of[surface]
+            if ambiguous and m.end() < len(text) and text[m.end()].isdigit():
+                continue
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
         hits += self._rule_hits(text, lowered)
         # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.

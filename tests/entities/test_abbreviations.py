@@ -103,3 +103,19 @@ def test_e2_inside_a_prostaglandin_name_is_not_estradiol(tagger: EntityTagger) -
         ("E2", text.index("E2"), "estradiol"),
         ("E2", text.rindex("E2"), "estradiol"),
     ]
+
+
+def test_an_ambiguous_short_form_glued_to_a_digit_is_another_symbol(tagger: EntityTagger) -> None:
+    texts = [
+        "Testosterone (T) was low; T2-weighted images were normal and T fell further.",
+        "Growth hormone (GH) from GH3 cells; nitric oxide (NO) and NO2; epinephrine (EP) at EP4 receptors.",
+    ]
+    first, second = tagger.tag_record(texts)
+    assert [(m.text, m.start) for m in first] == [
+        ("Testosterone", 0),
+        ("T", texts[0].index("(T)") + 1),
+        ("T", texts[0].rindex("T fell")),
+    ]
+    assert [m.text for m in second] == ["Growth hormone", "GH", "nitric oxide", "NO", "epinephrine", "EP"]
+    # An unambiguous short form keeps its receptor subtype: "5-HT" in "5-HT4".
+    assert [m.text for m in tagger.tag_text("Serotonin acts at 5-HT4 sites.")] == ["Serotonin", "5-HT"]
