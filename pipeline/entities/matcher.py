@@ -55,9 +55,9 @@ _SPACE_CLASS = r"[\- ]"
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
 _TO_ASCII_HYPHEN = str.maketrans({ch: "-" for ch in _HYPHENS[1:]})
 _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
-# A mention starts and ends at a word edge, and a "-like" compound is never a mention
-# (D1-like, insulin-like effects); full names containing "-like" are longer alternatives
-# and win before this lookahead is reached.
+# A mention starts and ends at a word edge, and a name hyphened to a derived ending of never_tag.tsv is never a
+# mention ("D1-like", "insulin-like effects", "GABA-ergic"); full names containing "-like" are longer
+# alternatives and win before this lookahead is reached.
 # A name glued by a hyphen to a locant or chemical prefix belongs to another compound
 # ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
 # "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance.
@@ -65,10 +65,17 @@ _BEFORE = (
     r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
 )
-_AFTER = r"(?!\w)(?!-[Ll][Ii][Kk][Ee](?!\w))"
+
+
+def _after_pattern(derived_endings: Sequence[str]) -> str:
+    if not derived_endings:
+        return r"(?!\w)"
+    return r"(?!\w)(?!-(?i:" + "|".join(map(re.escape, derived_endings)) + r")(?!\w))"
+
+
 # Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "5HT4". An ambiguous one never
 # does: glued to a digit it is another symbol ("T2-weighted", "GH3 cells", "NO2", "EP4 receptors", "SP1").
-_ABBR_AFTER = r"(?:" + _AFTER + r"|(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w)))"
+_SUBTYPE_SUFFIX = r"(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w))"
 _HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
 # A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
 # "5 mg/d dopamine" must not read as D-dopamine.
@@ -314,16 +321,20 @@ class EntityMatcher:
         # Every name form is lowercase, so the names regex runs case-sensitively on the lowercased text: half
         # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
         # it gets the case-insensitive regex, compiled only when such a text comes.
-        self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER
+        self._after = _after_pattern(never_tag.derived_endings)
+        self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + self._after
         self._names_re = re.compile(self._names_pattern)
         self._names_re_ignorecase: re.Pattern[str] | None = None
         suffixes = load_suffixes()
         self._suffix_kind = suffixes
         self._suffix_re = re.compile(
-            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + _AFTER
+            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + self._after
         )
-        self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + _AFTER) for rule in self.name_rules]
-        self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")" + _ABBR_AFTER)
+        self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
+                          for rule in self.name_rules]
+        self._abbr_re = re.compile(
+            _BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")(?:" + self._after + "|" + _SUBTYPE_SUFFIX + ")"
+        )
 
         self._cues: dict[str, frozenset[str]] = {}
         with ambiguous_context_path.open(encoding="utf-8", newline="") as f:
@@ -525,7 +536,7 @@ class EntityMatcher:
         """Tag short forms the record itself defines ("allopregnanolone (ALLO)")."""
         new = {s: c for s, c in defined.items() if c is not None and _abbreviation_key(s) not in self._by_abbreviation}
         concept_of = {_abbreviation_key(s): c for s, c in new.items()}
-        pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + _AFTER)
+        pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + self._after)
         merged: list[list[_Hit]] = []
         for text, hits in zip(texts, all_hits, strict=True):
             # The hits are sorted and do not overlap, so their ends are sorted too: one binary search

@@ -92,6 +92,7 @@ def test_plurals_and_possessives(tagger: EntityTagger, text: str, expected: list
         "A steroid cream was applied; stress hormones were not measured.",
         "Dopaminergic, serotonergic, GABAergic, cholinergic, adrenergic and noradrenergic neurons differ.",
         "Glucocorticoid-like actions and insulin-like effects were reported for D1-like receptors.",
+        "GABA-ergic interneurons and 5-HT-ergic fibres were spared; a GABA-mimetic drug was added.",
         "MAO and COMT degrade the transmitter after SERT uptake.",
         "The adrenal glands and the thyroid gland sit under the HPA axis; the thyroid enlarges.",
         "SSRIs, SNRIs, benzodiazepines, antipsychotics and stimulants were stopped.",
