@@ -247,6 +247,13 @@ def _words_before(text: str, end: int, count: int) -> tuple[int, list[str]]:
     return stripped_end, words
 
 
+def _singular_short_form(short: str) -> str | None:
+    """"DA" for a plural short form "DAs" (a lowercase s after a capital or a digit), else None."""
+    if len(short) >= 3 and short[-1] == "s" and (short[-2].isupper() or short[-2].isdigit()):
+        return short[:-1]
+    return None
+
+
 def _is_short_form(token: str) -> bool:
     return 1 <= len(token) <= 10 and token[0].isalnum() and any(ch.isupper() for ch in token)
 
@@ -478,6 +485,10 @@ class EntityMatcher:
                     defined[inner] = hit.concept
                 elif _sh_long_form_start(inner, " ".join(words)) is not None:
                     defined.setdefault(inner, _OTHER)
+                singular = _singular_short_form(inner)
+                if singular is not None and inner in defined:
+                    # "dopamine agonists (DAs)": a later "DA" is one agonist, not dopamine
+                    defined.setdefault(singular, defined[inner])
 
     def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
         known = self._by_abbreviation.get(_abbreviation_key(short))

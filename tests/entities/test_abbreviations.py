@@ -119,3 +119,23 @@ def test_an_ambiguous_short_form_glued_to_a_digit_is_another_symbol(tagger: Enti
     assert [m.text for m in second] == ["Growth hormone", "GH", "nitric oxide", "NO", "epinephrine", "EP"]
     # An unambiguous short form keeps its receptor subtype: "5-HT" in "5-HT4".
     assert [m.text for m in tagger.tag_text("Serotonin acts at 5-HT4 sites.")] == ["Serotonin", "5-HT"]
+
+
+def test_a_plural_short_form_defines_its_singular_too(tagger: EntityTagger) -> None:
+    record = tagger.tag_record(
+        ["Dopamine agonists (DAs) were started.", "One DA caused nausea, though dopamine was normal."]
+    )
+    assert [[m.text for m in ms] for ms in record] == [["Dopamine"], ["dopamine"]]
+    # A definition of the singular itself still wins, wherever it stands in the record.
+    record = tagger.tag_record(["Dopamine agonists (DAs) were started.", "Striatal dopamine (DA) fell; DA recovered."])
+    assert [m.text for m in record[1]] == ["dopamine", "DA", "DA"]
+
+
+def test_short_forms_with_other_common_senses_need_context(tagger: EntityTagger) -> None:
+    texts = ["Thyroid peroxidase (TPO) antibodies were high.", "Infants with NAS were weaned.", "NPS use rose."]
+    assert [tagger.tag_text(text) for text in texts] == [[], [], []]
+    mentions = tagger.tag_text("Platelets rose with thrombopoietin; TPO peaked on day 5.")
+    assert [(m.text, m.canonical) for m in mentions] == [
+        ("thrombopoietin", "thrombopoietin"),
+        ("TPO", "thrombopoietin"),
+    ]
