@@ -101,6 +101,8 @@ def evaluate(
         "gold_in_scope": len(gold),
         "predicted_scored": len(scored),
         "ignored_known_unannotated": len(predicted) - len(scored),
+        # of those, the ones a listed hit only overlaps (an exact-span-only discount would count them as FPs)
+        "ignored_by_overlap_only": sum(k not in scored and k not in unannotated for k in predicted),
         "exact_recall": len(tp) / len(gold) if gold else 0.0,
         "exact_precision": len(tp) / len(scored) if scored else 0.0,
         "mesh_accuracy": mesh_ok / len(tp) if tp else 0.0,

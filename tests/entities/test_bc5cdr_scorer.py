@@ -42,6 +42,7 @@ def test_a_longer_name_around_a_listed_unannotated_hit_is_not_a_false_positive(
     listed = text.index("natriuretic peptide")  # the list's regex hit is shorter than the tagger's name
     results = scorer.evaluate([doc], tagger, 0, CORE, {("1", listed, listed + len("natriuretic peptide"))})
     assert results["ignored_known_unannotated"] == 1
+    assert results["ignored_by_overlap_only"] == 1
     assert results["predicted_scored"] == 1
     assert results["exact_precision"] == 1.0
 
