@@ -68,6 +68,7 @@ _BEFORE = (
 
 
 def _after_pattern(derived_endings: Sequence[str]) -> str:
+    """The lookahead that ends every mention: a word edge, and no derived ending after a hyphen, in any case."""
     if not derived_endings:
         return r"(?!\w)"
     return r"(?!\w)(?!-(?i:" + "|".join(map(re.escape, derived_endings)) + r")(?!\w))"
