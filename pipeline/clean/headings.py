@@ -45,15 +45,17 @@ def collect_headings(root: HtmlElement) -> list[DomHeading]:
 
 
 def _following_text(element: HtmlElement) -> str:
+    """The first _ANCHOR_CHARS characters of the visible text after the heading, space-normalised;
+    the walk stops as soon as it has them."""
     pieces: list[str] = []
     length = 0
     for node in element.itersiblings():
         for piece in _visible_text(node):
-            pieces.append(piece)
-            length += len(piece)
-            if length >= _ANCHOR_CHARS * 2:
-                return normalize_space(" ".join(pieces))[:_ANCHOR_CHARS]
-    return normalize_space(" ".join(pieces))[:_ANCHOR_CHARS]
+            pieces.append(normalize_space(piece))
+            length += len(pieces[-1]) + 1
+            if length > _ANCHOR_CHARS:
+                return " ".join(pieces)[:_ANCHOR_CHARS]
+    return " ".join(pieces)[:_ANCHOR_CHARS]
 
 
 def _visible_text(node: HtmlElement) -> list[str]:
