@@ -225,6 +225,20 @@ def _text_owners(root: HtmlElement) -> Iterator[HtmlElement]:
             yield owner
 
 
+def _text_up_to(node: HtmlElement, limit: int) -> str | None:
+    """visible_text(node) when it has at most `limit` characters, else None, reading no further."""
+    pieces: list[str] = []
+    length = -1
+    for piece in node.itertext():
+        normal = normalize_space(piece)
+        if normal:
+            pieces.append(normal)
+            length += len(normal) + 1
+            if length > limit:
+                return None
+    return " ".join(pieces)
+
+
 def _removable(node: HtmlElement, protected: set[HtmlElement]) -> bool:
     if node in protected or node.tag in ROOT_TAGS or node.getparent() is None or node.get("role") == "main":
         return False
@@ -321,10 +335,15 @@ def _drop_with_run(
                 continue  # loose text after it belongs to the parent: keep the element's tail
             _drop(sibling, removed, rule)
         _drop(node, removed, rule)
-        if parent is None or not _removable(parent, protected) or parent.tag in ROOT_TAGS:
+        if parent is None or parent.tag in ROOT_TAGS:
             return
-        rest = visible_text(parent)
-        if rest and not (len(rest) <= _TITLE_MAX_CHARS and (_consent_rule(rest) or _continues_run(rest))):
+        # the wrapper's text is read only up to a title's length, and its subtree searched for an
+        # h1 only when that text is short: a wrapper holding many consent paragraphs between
+        # prose must not be read whole once per paragraph
+        rest = _text_up_to(parent, _TITLE_MAX_CHARS)
+        if rest is None or (rest and not (_consent_rule(rest) or _continues_run(rest))):
+            return
+        if not _removable(parent, protected):
             return
         node = parent
 

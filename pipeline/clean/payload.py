@@ -94,8 +94,9 @@ def collect_payloads(root: HtmlElement) -> list[str]:
 def fill_skeleton(blocks: list[Block], payloads: list[str], meta: PageMeta) -> list[Block]:
     """The payload's blocks in place of a skeleton's, or `blocks` unchanged.
 
-    Only a text that names the page's subject (its <h1>, or the <title> before any site
-    name) counts: payloads also carry shipping notes, menus and teasers of other pages.
+    Only a text that names the page's subject (its <h1>, a term its JSON-LD defines, or the
+    <title> before any site name) counts: payloads also carry shipping notes, menus and
+    teasers of other pages.
     """
     visible_words = sum(len(block.text.split()) for block in blocks if block.role != "heading")
     if visible_words >= SKELETON_MAX_WORDS or not payloads:
@@ -123,11 +124,16 @@ def fill_skeleton(blocks: list[Block], payloads: list[str], meta: PageMeta) -> l
     return leading + [block for block in best if not (block.role == "heading" and block.text.lower() in seen)]
 
 
+# An entry's JSON-LD defines its own term, a list's a set of terms: the first few are enough to
+# recognise the subject, and every candidate text is tested against each subject.
+_MAX_DEFINED_SUBJECTS = 10
+
+
 def _subjects(meta: PageMeta) -> list[str]:
-    names = [*meta.h1, *meta.defined_terms]
+    names = [*meta.h1[:_MAX_DEFINED_SUBJECTS], *meta.defined_terms[:_MAX_DEFINED_SUBJECTS]]
     if meta.title:
         names.append(_TITLE_SITE_PART.split(meta.title)[0])
-    return [key for name in names if (key := normalize_space(name).lower())]
+    return list(dict.fromkeys(key for name in names if (key := normalize_space(name).lower())))
 
 
 def _names_subject(blocks: list[Block], subjects: list[str]) -> bool:
