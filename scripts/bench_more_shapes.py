@@ -122,8 +122,8 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "consent-banner-divs": lambda size: _page(_repeat(
         '<div class="cookie-banner gdpr-consent" id="cookie-notice"><p>We use cookies to improve your '
         'experience.</p><button>Accept all</button><a href="/privacy">Privacy policy</a></div>', size)),
-    "consent-between-prose": lambda size: _page(_repeat(
-        "<p>We use cookies. Accept all cookies or manage consent.</p><p>" + _SENTENCE + "</p>", size)),
+    "consent-between-prose": lambda size: _page("<div>" + _repeat(
+        "<p>We use cookies. Accept all cookies or manage consent.</p><p>" + _SENTENCE + "</p>", size) + "</div>"),
     "many-nav-lists": lambda size: _page(_repeat(
         '<nav><ul><li><a href="/a">Home</a></li><li><a href="/b">Glossary</a></li></ul></nav>', size)),
     "many-noscript": lambda size: _page(_repeat("<noscript><p>Please enable JavaScript.</p></noscript>", size)),
