@@ -63,6 +63,10 @@ _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500
 _LOW_TEXT_SHARE = 0.02
 _MAX_REMOVED_LISTED = 30
+# A record lists at most this many mentions: each costs a validated object in memory and in the
+# output, and an entry names its substances tens of times, not tens of thousands (a page that
+# repeats one word 100,000 times spent half its time building them). Past it, a warning says so.
+MAX_ENTITIES_LISTED = 10_000
 _MENU_SEPARATORS = re.compile(r"\s[|•·›»/]\s")
 
 
@@ -184,6 +188,7 @@ class GlossaryPipeline:
         sections = [Section(kind=s.kind, heading=s.heading, text=s.text) for s in entry.sections]
         # One validated EntityIds per substance, not per mention: a page may name one substance 100,000 times.
         ids_of: dict[tuple[str | None, str | None], EntityIds] = {}
+        found = [(index, m) for index, section_mentions in enumerate(mentions) for m in section_mentions]
         entities = [
             Entity(
                 text=m.text,
@@ -197,9 +202,9 @@ class GlossaryPipeline:
                 start=m.start,
                 end=m.end,
             )
-            for index, section_mentions in enumerate(mentions)
-            for m in section_mentions
+            for index, m in found[:MAX_ENTITIES_LISTED]
         ]
+        counts = Counter(m.label for _, m in found)
         first_text = {kind: next((s.text for s in sections if s.kind == kind), None) for kind in
                       ("definition", "origin", "mechanism")}
         return Record(
@@ -212,7 +217,7 @@ class GlossaryPipeline:
             origin=first_text["origin"],
             mechanism=first_text["mechanism"],
             entities=entities,
-            quality=_quality(entry, sections, entities, page, decoded, verdict),
+            quality=_quality(entry, sections, counts, page, decoded, verdict),
             provenance=Provenance(pipeline_version=__version__, config_hash=self.config_hash),
         )
 
@@ -271,7 +276,7 @@ def _record_id(source: Source, term: str, occurrence: int) -> str:
 
 
 def _quality(
-    entry: Entry, sections: list[Section], entities: list[Entity], page: CleanedPage, decoded: Decoded,
+    entry: Entry, sections: list[Section], mention_counts: Counter[str], page: CleanedPage, decoded: Decoded,
     verdict: PageVerdict,
 ) -> Quality:
     removed_chars: Counter[str] = Counter()
@@ -305,6 +310,9 @@ def _quality(
             warn("low-text-ratio", f"only {share:.1%} of the page's characters are kept text")
     for message in decoded.warnings:
         warn("charset-uncertain", message)
+    if (mentions := sum(mention_counts.values())) > MAX_ENTITIES_LISTED:
+        warn("entities-capped", f"the entry names substances {mentions:,} times; `entities` lists the first "
+             f"{MAX_ENTITIES_LISTED:,}, `entity_counts` counts them all")
     if page.extractor == "linear":
         warn("linear-extraction", "the page has far more blocks than a real page, so its blocks were read in one "
              "linear walk instead of by trafilatura: boilerplate that only trafilatura would judge may remain")
@@ -315,7 +323,7 @@ def _quality(
             :_MAX_REMOVED_LISTED
         ],
         sections_found=list(dict.fromkeys(s.kind for s in sections)),
-        entity_counts=dict(sorted(Counter(e.label for e in entities).items())),
+        entity_counts=dict(sorted(mention_counts.items())),
         warnings=warnings,
         page_evidence=[PageEvidence(code=e.code, kind=e.kind, weight=e.weight, fact=e.fact) for e in verdict.evidence],
         page_scores={kind: round(score, 2) for kind, score in verdict.scores.items() if score},

@@ -87,7 +87,7 @@ class Quality(_Strict):
     removed_chars: dict[str, int] = Field(description="Characters removed from the page, by reason.")
     removed: list[RemovedText] = Field(description="The removed blocks of the page (first ones, capped).")
     sections_found: list[SectionKind]
-    entity_counts: dict[str, int] = Field(description="Mentions by label.")
+    entity_counts: dict[str, int] = Field(description="Mentions by label, all of them (entities lists 10,000 at most).")
     warnings: list[QualityWarning]
     page_evidence: list[PageEvidence] = Field(
         description="The evidence the page stage weighed, the decided kind's first; scores by kind in page_scores."
@@ -110,7 +110,8 @@ class Record(_Strict):
     definition: str | None
     origin: str | None
     mechanism: str | None
-    entities: list[Entity]
+    entities: list[Entity] = Field(description="The mentions, in order; at most 10,000 (quality.warnings says when "
+                                   "more were found)")
     quality: Quality
     provenance: Provenance
 
