@@ -8,6 +8,7 @@ follows it, and afterwards insert the missing ones in front of that text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -29,39 +30,49 @@ class DomHeading:
 
 def collect_headings(root: HtmlElement) -> list[DomHeading]:
     """The page's headings, except those inside chrome: a "Related terms" heading marked
-    with its section must not come back in front of an identical paragraph of the entry."""
-    headings = []
+    with its section must not come back in front of an identical paragraph of the entry.
+
+    The text after each heading is read once per parent, walking its children from the last:
+    each child's opening is read once, however many headings precede it."""
     chrome = inside_marked(root)
+    following_of: dict[HtmlElement, str] = {}
+    for parent in dict.fromkeys(heading.getparent() for heading in root.iter(*HEADING_TAGS)):
+        if parent is None:
+            continue
+        following = ""
+        for child in reversed(list(parent)):
+            if isinstance(child.tag, str) and child.tag in HEADING_TAGS:
+                following_of[child] = following
+            following = " ".join(part for part in (_opening(child), following) if part)[:_ANCHOR_CHARS]
+    headings = []
     for element in root.iter(*HEADING_TAGS):
         if element in chrome:
             continue
         text = visible_text(element)
-        if not text:
-            continue
-        following = _following_text(element)
-        if following:
+        following = following_of.get(element, "")
+        if text and following:
             headings.append(DomHeading(text, int(element.tag[1]), following))
     return headings
 
 
-def _following_text(element: HtmlElement) -> str:
-    """The first _ANCHOR_CHARS characters of the visible text after the heading, space-normalised;
-    the walk stops as soon as it has them."""
+def _opening(node: HtmlElement) -> str:
+    """The first _ANCHOR_CHARS characters of the node's visible text, space-normalised."""
     pieces: list[str] = []
     length = 0
-    for node in element.itersiblings():
-        for piece in _visible_text(node):
-            pieces.append(normalize_space(piece))
-            length += len(pieces[-1]) + 1
-            if length > _ANCHOR_CHARS:
-                return " ".join(pieces)[:_ANCHOR_CHARS]
+    for piece in _visible_text(node):
+        pieces.append(normalize_space(piece))
+        length += len(pieces[-1]) + 1
+        if length > _ANCHOR_CHARS:
+            break
     return " ".join(pieces)[:_ANCHOR_CHARS]
 
 
-def _visible_text(node: HtmlElement) -> list[str]:
+def _visible_text(node: HtmlElement) -> Iterator[str]:
     if not isinstance(node.tag, str) or node.tag in _SKIP_TEXT_OF:
-        return [node.tail] if node.tail and node.tail.strip() else []
-    return [t for t in node.itertext() if t.strip()]
+        if node.tail and node.tail.strip():
+            yield node.tail
+        return
+    yield from (text for text in node.itertext() if text.strip())
 
 
 def restore_headings(blocks: list[Block], headings: list[DomHeading]) -> list[Block]:
