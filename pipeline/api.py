@@ -67,6 +67,9 @@ _MAX_REMOVED_LISTED = 30
 # output, and an entry names its substances tens of times, not tens of thousands (a page that
 # repeats one word 100,000 times spent half its time building them). Past it, a warning says so.
 MAX_ENTITIES_LISTED = 10_000
+# Warnings of one code listed per record (a page of 30,000 headings has as many unrecognised ones);
+# one more warning counts the rest.
+_MAX_WARNINGS_PER_CODE = 20
 _MENU_SEPARATORS = re.compile(r"\s[|•·›»/]\s")
 
 
@@ -283,9 +286,12 @@ def _quality(
     for removal in page.removed:
         removed_chars[removal.reason] += removal.chars
     warnings: list[QualityWarning] = []
+    per_code: Counter[str] = Counter()
 
     def warn(code: str, message: str) -> None:
-        warnings.append(QualityWarning(code=code, message=message))
+        per_code[code] += 1
+        if per_code[code] <= _MAX_WARNINGS_PER_CODE:
+            warnings.append(QualityWarning(code=code, message=message))
 
     if not any(s.kind == "definition" for s in sections):
         warn("no-definition", "the entry has no definition section")
@@ -316,6 +322,10 @@ def _quality(
     if page.extractor == "linear":
         warn("linear-extraction", "the page has far more blocks than a real page, so its blocks were read in one "
              "linear walk instead of by trafilatura: boilerplate that only trafilatura would judge may remain")
+    for code, times in per_code.items():
+        if times > _MAX_WARNINGS_PER_CODE:
+            more = times - _MAX_WARNINGS_PER_CODE
+            warnings.append(QualityWarning(code=code, message=f"… and {more:,} more like these"))
     return Quality(
         kept_chars=sum(len(s.text) for s in sections),
         removed_chars=dict(sorted(removed_chars.items())),

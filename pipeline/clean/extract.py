@@ -41,7 +41,7 @@ def extract_blocks(
     Consumes the tree: the chrome check at the end cuts marked elements out of it.
     """
     if _too_many_blocks(root, markup_chars):
-        return _drop_marked_chrome(root, list(_walk(_as_trafilatura_xml(root)))), "linear"
+        return list(_walk(_as_trafilatura_xml(root))), "linear"
     _point_at_entry_container(root)
     try:
         xml = _trafilatura_xml(root, url)
@@ -90,9 +90,15 @@ _NOT_TEXT = ("script", "style", "noscript", "template", "head", "title", "meta",
 
 
 def _as_trafilatura_xml(root: HtmlElement) -> etree._Element:
-    """A copy of the page's body as the XML trafilatura writes, without trafilatura's judgement:
-    every block kept, in document order (chrome is dropped afterwards by its marks)."""
-    body = deepcopy(root.find("body") if root.find("body") is not None else root)
+    """The page's body turned, in place, into the XML trafilatura writes, without trafilatura's
+    judgement: every block but the marked chrome kept, in document order."""
+    body = root.find("body")
+    body = root if body is None else body
+    marked = MARKED(root)
+    inside = set(marked)
+    for node in marked:
+        if not any(parent in inside for parent in node.iterancestors()):
+            node.drop_tree()  # keeps the tail, which is not chrome
     etree.strip_elements(body, *_NOT_TEXT, with_tail=False)
     for element in body.iter():
         if not isinstance(element.tag, str):

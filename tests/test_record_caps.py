@@ -1,4 +1,4 @@
-"""A record lists at most MAX_ENTITIES_LISTED mentions; past that it says so and still counts them all."""
+"""A record lists at most MAX_ENTITIES_LISTED mentions and twenty warnings of one code; past that it says so."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ LEAD = "<h1>Dopamine Tone</h1><p>Dopamine tone is the background level of dopami
 
 
 def _page(body: str) -> bytes:
-    return f"<html><head><title>Dopamine Tone</title></head><body><article>{LEAD}{body}</article></body></html>".encode()
+    page = f"<html><head><title>Dopamine Tone</title></head><body><article>{LEAD}{body}</article></body></html>"
+    return page.encode()
 
 
 def test_a_record_naming_a_substance_past_the_cap_lists_the_first_mentions_and_counts_all():
