@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -216,7 +217,7 @@ def _read(page: CleanedPage, source_name: str, url: str | None, plain_text: bool
     prose = [b for b in page.blocks if b.role in ("paragraph", "item")]
     words = _WORD.findall(" ".join(b.text for b in prose).lower())
     lead_count = int(_rules().data["definition"]["lead_blocks"])
-    lead = [_first_sentence(b.text) for b in prose if len(b.text.split()) >= 6][:lead_count]
+    lead = [_first_sentence(b.text) for b in islice((b for b in prose if len(b.text.split()) >= 6), lead_count)]
     return _Page(
         page=page, title=title, term=term, url_segments=segments, url_tokens=tokens, url_path=path,
         prose=prose, words=words, headings=[b for b in page.blocks if b.role == "heading"], lead=lead,
