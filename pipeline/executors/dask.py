@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 
-from pipeline.executors import Task, UnitResult, WorkSettings, in_order, process_batch
+from pipeline.executors import Task, UnitResult, Work, WorkSettings, in_order, process_batch
 from pipeline.executors.local import WINDOW_PER_WORKER
 
 
 def map_dask(
-    batches: Iterable[list[Task]], settings: WorkSettings, workers: int, scheduler: str | None = None
+    batches: Iterable[list[Task]], settings: WorkSettings, workers: int, scheduler: str | None = None,
+    work: Work = process_batch,
 ) -> Iterator[list[UnitResult]]:
     from distributed import Client, LocalCluster
 
@@ -32,5 +33,5 @@ def map_dask(
         slots = max(1, sum(client.nthreads().values()))
         # pure=False: two batches with equal arguments are still two pieces of work to run.
         yield from in_order(
-            lambda batch: client.submit(process_batch, settings, batch, pure=False), batches, slots * WINDOW_PER_WORKER
+            lambda batch: client.submit(work, settings, batch, pure=False), batches, slots * WINDOW_PER_WORKER
         )
