@@ -219,14 +219,11 @@ def test_each_bad_input_has_exactly_its_reject(batch):
     assert all(reject["detail"] for reject in rejects)
 
 
-def test_the_good_pages_records_are_those_of_a_clean_run(batch, tmp_path):
-    from pipeline.runner import run
-
-    # the good pages alone, as a batch too: their folder is one site, whose shared text both runs learn
-    run([str(batch["root"] / "good")], tmp_path / "clean", workers=1)
-    clean = list(iter_records(tmp_path / "clean"))
-    assert [r["term"] for r in clean] == ["Cortisol Curve", "Dopamine Drive", "Melatonin Onset",
-                                          "Oxytocin Bond – Café", "Serotonin Tone"]
+def test_the_good_pages_records_are_those_of_a_clean_run(batch, pipeline):
+    clean = [json.loads(record.model_dump_json()) for path in batch["good"]
+             for record in pipeline.process(path.read_bytes(), path=str(path)).records]
+    assert [r["term"] for r in clean] == ["Serotonin Tone", "Dopamine Drive", "Cortisol Curve", "Melatonin Onset",
+                                          "Oxytocin Bond – Café"]
     records = list(iter_records(batch["out"]))
     assert sorted(records, key=lambda r: r["id"]) == sorted(clean, key=lambda r: r["id"])
 

@@ -406,13 +406,13 @@ def _topic_reasons(blocks: list[Block], title: str | None) -> frozenset[RemovalR
 
 
 # A bold line this short stands for a heading ("<p><b>Sources</b></p>").
-_BOLD_LABEL_CHARS = 40
+BOLD_LABEL_CHARS = 40
 
 
 def _section_reason(block: Block) -> RemovalReason | None:
     """The reason of a heading or bold label line that opens a run of boilerplate blocks
     ("References", "Read next")."""
-    if block.role != "heading" and not (block.all_bold and len(block.text) <= _BOLD_LABEL_CHARS):
+    if block.role != "heading" and not (block.all_bold and len(block.text) <= BOLD_LABEL_CHARS):
         return None
     title = block.text.rstrip(":").strip()
     return next((reason for pattern, reason in _rules().heading_sections if pattern.search(title)), None)

@@ -32,6 +32,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal
+from pipeline.clean.chrome import BOLD_LABEL_CHARS
+from pipeline.segment import load_aliases
 
 _RULES_PATH = Path(__file__).with_name("site_template_rules.json")
 _WORDS = re.compile(r"\w+")
@@ -239,7 +241,10 @@ def drop_template_blocks(
     """Drop the blocks whose text is in the site's template, in one pass plus one backward pass
     for headings. Guards, so that an entry never loses its own text to a text other pages share:
     - the page's lead (the first paragraph after its title heading, else its first paragraph),
-      where the entry's definition sits, is kept even when other pages of the site quote it;
+      where the entry's definition sits, is kept even when other pages of the site quote it; so
+      is the first paragraph under a heading that names a section kind ("Origin", "Mechanism",
+      also as a bold label or a plain-text heading line): a site that words one section the same on every entry still
+      has that section (a promo box later in the section still goes);
     - a block that names the page's term (`term`, its <h1>), and the text under a listed
       term (<dt>), are the entry's own;
     - a heading is dropped only when every block under it (to the next heading of its level or
@@ -296,7 +301,17 @@ def _protected(blocks: list[Block], term: str | None) -> list[bool]:
     lead = next((i for i in range(start, len(blocks)) if blocks[i].role == "paragraph"), None)
     if lead is not None:
         protected[lead] = True
+    aliases = load_aliases()
     for index, block in enumerate(blocks[:-1]):
         if block.role == "term":
             protected[index] = protected[index + 1] = True
+        elif _is_heading_line(block) and aliases.kind_of(block.text) is not None:
+            opening = next((i for i in range(index + 1, len(blocks)) if not _is_heading_line(blocks[i])), None)
+            if opening is not None:
+                protected[opening] = True
     return protected
+
+
+def _is_heading_line(block: Block) -> bool:
+    """A heading, or a line short enough to stand for one: a bold label, a plain-text page's heading line."""
+    return block.role == "heading" or len(block.text) <= BOLD_LABEL_CHARS

@@ -249,6 +249,20 @@ def test_the_lead_and_the_term_are_guarded():
     assert kept == blocks and removed == []
 
 
+@pytest.mark.parametrize("origin", [Block("heading", "Origin", level=2), Block("paragraph", "Origin")])
+def test_a_sections_opening_paragraph_is_guarded_but_a_box_later_in_it_is_not(origin):
+    # a site may word one section alike on every entry; the section stays, the promo box after it goes
+    shared = "The phrase comes from pharmacology papers of the 1960s on resting and stimulated release."
+    promo = "Visit the Veltara reading room on Thursdays for a talk."
+    blocks = [Block("heading", "Serotonin Tone", level=1),
+              Block("paragraph", "Serotonin tone is the steady background level of serotonin signalling."),
+              origin, Block("paragraph", shared), Block("paragraph", promo)]
+    kept, removed = drop_template_blocks(blocks, frozenset({text_hash(shared), text_hash(promo)}),
+                                         term="Serotonin Tone")
+    assert kept == blocks[:4]
+    assert [r.snippet for r in removed] == [promo]
+
+
 def test_a_listed_terms_text_is_guarded():
     blocks = [Block("term", "Ghrelin"), Block("paragraph", "The hormone of hunger, released by the stomach."),
               Block("paragraph", "Visit the Veltara reading room on Thursdays.")]
