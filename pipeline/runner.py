@@ -16,8 +16,8 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack, closing
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from itertools import count, groupby, islice
 from pathlib import Path
@@ -111,8 +111,20 @@ def run(
 ) -> RunSummary:
     """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there.
     Raises OutputFolderError, before anything is written, when another run holds OUT."""
-    with output_lock(out_dir):
+    with output_lock(out_dir), ExitStack() as stack:
+        options = _one_local_cluster(stack, options or BatchOptions(), workers, config or PipelineConfig())
         return _run(inputs, out_dir, workers, config, on_progress, options)
+
+
+def _one_local_cluster(stack: ExitStack, options: BatchOptions, workers: int, config: PipelineConfig) -> BatchOptions:
+    """On Dask without a scheduler, one LocalCluster for both passes (the site template fingerprints and the
+    processing) instead of one started for each: the options then name its scheduler."""
+    if options.executor != "dask" or options.scheduler is not None or not config.site_templates:
+        return options
+    from pipeline.executors.dask import local_cluster
+
+    cluster = stack.enter_context(local_cluster(workers))
+    return replace(options, scheduler=cluster.scheduler_address)
 
 
 def _run(

@@ -136,6 +136,9 @@ def test_local_and_dask_executors_give_the_same_records(tmp_path):
             options=BatchOptions(executor="dask", scheduler=cluster.scheduler_address, shard_size=7))
     assert (dask_out / "records.jsonl").read_bytes() == (local / "records.jsonl").read_bytes()
     assert all(SHARED not in text for text in _texts(dask_out).values())
+    own_cluster = tmp_path / "own-cluster"  # no scheduler: the run starts one LocalCluster for both passes
+    run([str(pages)], own_cluster, workers=2, options=BatchOptions(executor="dask", shard_size=7))
+    assert (own_cluster / "records.jsonl").read_bytes() == (local / "records.jsonl").read_bytes()
 
 
 def test_a_definition_that_other_pages_quote_survives_on_its_own_page(tmp_path):
