@@ -88,6 +88,8 @@ def text_hash(text: str) -> int | None:
     """The hash of a block's words (case, spacing and punctuation aside), or None when the text
     is too short or too long to be judged (site_template_rules.json)."""
     rules = _rules()
+    if len(text) < rules.min_chars:  # its words are no longer (but for casefold's rare ß -> ss): not worth normalising
+        return None
     words = " ".join(_WORDS.findall(text.casefold()))
     if not rules.min_chars <= len(words) <= rules.max_chars:
         return None
@@ -104,7 +106,7 @@ def html_block_hashes(root: HtmlElement) -> frozenset[int]:
     skipping = 0
 
     def emit(pieces: list[str]) -> None:
-        if (value := text_hash(" ".join(pieces))) is not None:
+        if pieces and (value := text_hash(" ".join(pieces))) is not None:
             hashes.add(value)
 
     def add(text: str | None) -> None:
