@@ -348,6 +348,9 @@ def _quality(
             warn("low-text-ratio", f"only {share:.1%} of the page's characters are kept text")
     for message in decoded.warnings:
         warn("charset-uncertain", message)
+    if page.extractor == "linear":
+        warn("linear-extraction", "the page has far more blocks than a real page, so its blocks were read in one "
+             "linear walk instead of by trafilatura: boilerplate that only trafilatura would judge may remain")
     return Quality(
         kept_chars=sum(len(s.text) for s in sections),
         removed_chars=dict(sorted(removed_chars.items())),

@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 from pipeline.clean.blocks import Block, CleanedPage, PageMeta, Removal
 from pipeline.clean.chrome import drop_boilerplate_blocks, remove_chrome_nodes
 from pipeline.clean.consent import drop_consent_blocks, remove_consent_nodes
-from pipeline.clean.dom import PageScan, unwrap_bare_spans
+from pipeline.clean.dense_markup import simplify_dense_markup
+from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import declared_url, read_meta
@@ -127,22 +128,24 @@ def clean_html(
     root = parse_html(text, max_depth=max_depth)
     # read before any removal, as the batch's fingerprint step read it (site_template.py)
     site = site_of(url or declared_url(root), path) if templates is not None else None
-    unwrap_bare_spans(root)
+    dense = simplify_dense_markup(root)  # before anything walks every element
     markup_chars = len(text)
     scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
-    removed = remove_consent_nodes(scan)
+    consent = remove_consent_nodes(scan)
     # before the chrome goes: bylines, comments and pagination are evidence
-    signals = read_signals(scan, removed_any=bool(removed))
-    removed += remove_chrome_nodes(scan)
+    signals = read_signals(scan, removed_any=bool(consent))
+    removed = dense + consent + remove_chrome_nodes(scan)
     promote_styled_headings(root)
     promote_summaries(root)
     meta = read_meta(root)
     headings = collect_headings(root)
     payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
-    blocks = restore_headings(extract_blocks(root, url=url or meta.canonical_url), headings)
+    extracted, extractor = extract_blocks(root, url=url or meta.canonical_url, markup_chars=markup_chars)
+    blocks = restore_headings(extracted, headings)
     blocks = fill_skeleton(blocks, payloads, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
-    page = CleanedPage(blocks=blocks, removed=removed, meta=meta, markup_chars=markup_chars, signals=signals)
+    page = CleanedPage(blocks=blocks, removed=removed, meta=meta, markup_chars=markup_chars, signals=signals,
+                       extractor=extractor)
     return _drop_site_template(page, templates, site, term=meta.h1[0] if meta.h1 else None)
 
 

@@ -12,6 +12,9 @@ from typing import Literal
 from pipeline.clean.signals import PageSignals
 
 BlockRole = Literal["heading", "term", "paragraph", "item"]
+# What read the page's blocks: trafilatura, or the clean stage's own linear walk on a page of
+# far more blocks than a real page has (extract.py says why).
+ExtractorName = Literal["trafilatura", "linear"]
 
 
 def normalize_space(text: str) -> str:
@@ -88,6 +91,7 @@ class CleanedPage:
     meta: PageMeta
     markup_chars: int = 0
     signals: PageSignals = field(default_factory=PageSignals)
+    extractor: ExtractorName = "trafilatura"
     site: str | None = None  # the site key the template step used (site_template.site_of)
     template: str | None = None  # digest of the site template applied, None when there was none
 

@@ -332,7 +332,12 @@ def _drop_with_run(
 def drop_consent_blocks(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
     """Drop consent blocks and the preference-panel lines of the same run."""
     policy_page = _blocks_are_policy(blocks)
-    marks = [_consent_rule(block.text, policy_page=policy_page) for block in blocks]
+    rule_of: dict[str, str | None] = {}  # a page repeats its lines: each text is judged once
+    marks = [
+        rule_of[block.text] if block.text in rule_of
+        else rule_of.setdefault(block.text, _consent_rule(block.text, policy_page=policy_page))
+        for block in blocks
+    ]
     drop = [mark is not None for mark in marks]
     if not policy_page:
         for index, mark in enumerate(marks):

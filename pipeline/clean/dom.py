@@ -22,21 +22,6 @@ HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 ROOT_TAGS = frozenset({"html", "body", "main", "article", "head"})
 
 
-# A page with more bare <span>s (no attributes) than this has them unwrapped before extraction: trafilatura
-# runs each of its XPath rules over every element (8 s for 200,000 spans), and a span without attributes
-# carries nothing they match. The most on the 1,943 real pages of ../shared/data is 1,008, so none changes.
-_BARE_SPAN_LIMIT = 10_000
-
-
-def unwrap_bare_spans(root: HtmlElement) -> None:
-    """Past `_BARE_SPAN_LIMIT`, replace every <span> without attributes by its text and children."""
-    bare = [element for element in root.iter("span") if not element.attrib]
-    if len(bare) > _BARE_SPAN_LIMIT:
-        for element in bare:
-            element.tag = "unwrap-bare-span"
-        etree.strip_tags(root, "unwrap-bare-span")
-
-
 def visible_text(node: HtmlElement) -> str:
     """The node's text with its pieces space-separated.
 

@@ -19,8 +19,9 @@ from trafilatura.metadata import Document
 from trafilatura.settings import Extractor, use_config
 from trafilatura.xpaths import BODY_XPATH
 
-from pipeline.clean.blocks import Block, BlockRole, normalize_space
+from pipeline.clean.blocks import Block, BlockRole, ExtractorName, normalize_space
 from pipeline.clean.chrome import MARKED, PROSE_CHARS, PROSE_INLINE
+from pipeline.clean.dense_markup import INLINE_TAGS
 
 # Trafilatura falls back to a whole-page dump (banners included) when the main text it
 # found is under MIN_EXTRACTED_SIZE characters; glossary entries are often that short.
@@ -31,11 +32,16 @@ _CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
 _CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
 
 
-def extract_blocks(root: HtmlElement, url: str | None = None) -> list[Block]:
-    """Run trafilatura over the cleaned tree and flatten its XML into blocks.
+def extract_blocks(
+    root: HtmlElement, url: str | None = None, markup_chars: int = 0
+) -> tuple[list[Block], ExtractorName]:
+    """Run trafilatura over the cleaned tree and flatten its XML into blocks; on a page of far
+    more blocks than a real page has, read the blocks in one linear walk instead.
 
     Consumes the tree: the chrome check at the end cuts marked elements out of it.
     """
+    if _too_many_blocks(root, markup_chars):
+        return _drop_marked_chrome(root, list(_walk(_as_trafilatura_xml(root)))), "linear"
     _point_at_entry_container(root)
     _wrap_loose_prose(root)
     try:
@@ -46,11 +52,58 @@ def extract_blocks(root: HtmlElement, url: str | None = None) -> list[Block]:
         _unwrap_non_xml_names(root)
         xml = _trafilatura_xml(root, url)
     if not xml:
-        return []
+        return [], "trafilatura"
     doc = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
     main = doc.find("main")
     blocks = list(_walk(main)) if main is not None else []
-    return _drop_marked_chrome(root, blocks)
+    return _drop_marked_chrome(root, blocks), "trafilatura"
+
+
+# Trafilatura's paragraph tests ask libxml2 for `//p//text()`, which merges node sets one
+# paragraph at a time: time with the square of the paragraphs (40,000 take 4 s per test), and
+# its per-element rules cost about 30 µs an element. Real pages stay far below these bounds:
+# of the 1,943 in ../shared/data the most block elements is 9,245 (25 per KB of markup, a
+# layout-table school site); past 1,000 blocks none has more than 12 per KB.
+_BLOCK_TAGS = ("p", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "br", "div",
+               "blockquote", "pre", "section", "article")
+_MAX_BLOCKS = 20_000
+_DENSE_MIN_BLOCKS = 2_000
+_DENSE_BLOCKS_PER_KB = 30
+
+
+def _too_many_blocks(root: HtmlElement, markup_chars: int) -> bool:
+    blocks = sum(1 for _ in root.iter(*_BLOCK_TAGS))
+    return blocks > _MAX_BLOCKS or (blocks > _DENSE_MIN_BLOCKS and blocks > _DENSE_BLOCKS_PER_KB * markup_chars / 1000)
+
+
+# HTML tags renamed to the trafilatura XML elements _walk reads; any other element that is
+# not inline becomes a container ("div"), so its blocks are read one by one.
+_AS_XML = {"h1": "head", "h2": "head", "h3": "head", "h4": "head", "h5": "head", "h6": "head",
+           "ul": "list", "ol": "list", "dl": "list", "li": "item", "dt": "item", "dd": "item",
+           "table": "table", "tr": "row", "td": "cell", "th": "cell", "br": "lb", "p": "p", "pre": "p",
+           "b": "hi", "strong": "hi"}
+_NOT_TEXT = ("script", "style", "noscript", "template", "head", "title", "meta", "link")
+
+
+def _as_trafilatura_xml(root: HtmlElement) -> etree._Element:
+    """A copy of the page's body as the XML trafilatura writes, without trafilatura's judgement:
+    every block kept, in document order (chrome is dropped afterwards by its marks)."""
+    body = deepcopy(root.find("body") if root.find("body") is not None else root)
+    etree.strip_elements(body, *_NOT_TEXT, with_tail=False)
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag
+        renamed = _AS_XML.get(tag)
+        if renamed is None:
+            renamed = tag if tag in INLINE_TAGS else "div"
+        rend = "#b" if renamed == "hi" else tag if renamed in ("head", "item") and tag != "li" else None
+        element.attrib.clear()
+        if rend is not None:
+            element.set("rend", rend)
+        element.tag = renamed
+    body.tag = "main"
+    return body
 
 
 def _trafilatura_xml(root: HtmlElement, url: str | None) -> str | None:

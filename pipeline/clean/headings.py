@@ -45,15 +45,17 @@ def collect_headings(root: HtmlElement) -> list[DomHeading]:
 
 
 def _following_text(element: HtmlElement) -> str:
+    """The first _ANCHOR_CHARS characters of the visible text after the heading, space-normalised;
+    the walk stops as soon as it has them."""
     pieces: list[str] = []
     length = 0
     for node in element.itersiblings():
         for piece in _visible_text(node):
-            pieces.append(piece)
-            length += len(piece)
-            if length >= _ANCHOR_CHARS * 2:
-                return normalize_space(" ".join(pieces))[:_ANCHOR_CHARS]
-    return normalize_space(" ".join(pieces))[:_ANCHOR_CHARS]
+            pieces.append(normalize_space(piece))
+            length += len(pieces[-1]) + 1
+            if length > _ANCHOR_CHARS:
+                return " ".join(pieces)[:_ANCHOR_CHARS]
+    return " ".join(pieces)[:_ANCHOR_CHARS]
 
 
 def _visible_text(node: HtmlElement) -> list[str]:
@@ -63,16 +65,33 @@ def _visible_text(node: HtmlElement) -> list[str]:
 
 
 def restore_headings(blocks: list[Block], headings: list[DomHeading]) -> list[Block]:
+    """Insert each heading trafilatura dropped in front of the first block whose text opens with
+    the text that followed the heading. One pass over the blocks per distinct anchor length
+    (at most _ANCHOR_CHARS), not one per heading: a page may have thousands of headings."""
     kept = {normalize_space(b.text).rstrip(":").lower() for b in blocks if b.role != "paragraph" or b.all_bold}
-    restored = list(blocks)
+    # The text after a heading may span a few blocks (a sub-heading, then prose).
+    openings = [" ".join(b.text[:_ANCHOR_CHARS] for b in blocks[index : index + 3])[:_ANCHOR_CHARS]
+                for index in range(len(blocks))]
+    first_by_length: dict[int, dict[str, int]] = {}
+    inserts: dict[int, list[Block]] = {}
     for heading in headings:
-        if heading.text.rstrip(":").lower() in kept or len(heading.following_text) < 10:
+        name = heading.text.rstrip(":").lower()
+        if name in kept or len(heading.following_text) < 10:
             continue
         anchor = heading.following_text
-        for index in range(len(restored)):
-            # The text after a heading may span a few blocks (a sub-heading, then prose).
-            if " ".join(b.text for b in restored[index : index + 3]).startswith(anchor):
-                restored.insert(index, Block("heading", heading.text, level=heading.level))
-                kept.add(heading.text.rstrip(":").lower())
-                break
+        if len(anchor) not in first_by_length:
+            first: dict[str, int] = {}
+            for index, opening in enumerate(openings):
+                first.setdefault(opening[: len(anchor)], index)
+            first_by_length[len(anchor)] = first
+        index = first_by_length[len(anchor)].get(anchor)
+        if index is not None:
+            inserts.setdefault(index, []).append(Block("heading", heading.text, level=heading.level))
+            kept.add(name)
+    if not inserts:
+        return blocks
+    restored: list[Block] = []
+    for index, block in enumerate(blocks):
+        restored += inserts.get(index, [])
+        restored.append(block)
     return restored

@@ -52,6 +52,7 @@ class Concept:
 class NeverTag:
     generic: frozenset[str]  # lowercase words that must not be lexicon names
     block: tuple[str, ...]  # phrases whose span suppresses any mention inside it
+    derived_endings: tuple[str, ...]  # "-like", "-ergic": a name hyphened to one is a derived word, no mention
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -100,14 +101,19 @@ def load_lexicon(path: Path = LEXICON_PATH) -> list[Concept]:
 def load_never_tag(path: Path = NEVER_TAG_PATH) -> NeverTag:
     generic: set[str] = set()
     block: list[str] = []
+    derived_endings: list[str] = []
     with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
+        for n, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
             phrase = row["phrase"].strip().lower()
             if row["kind"] == "generic":
                 generic.add(phrase)
+            elif row["kind"] == "derived_ending":
+                if not phrase.startswith("-") or not phrase[1:].isalpha():
+                    raise ValueError(f"{path}:{n}: a derived ending is a hyphen and letters, like '-like'")
+                derived_endings.append(phrase[1:])
             else:
                 block.append(phrase)
-    return NeverTag(frozenset(generic), tuple(block))
+    return NeverTag(frozenset(generic), tuple(block), tuple(derived_endings))
 
 
 @dataclass(frozen=True, slots=True)

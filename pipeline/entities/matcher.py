@@ -55,9 +55,9 @@ _SPACE_CLASS = r"[\- ]"
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
 _TO_ASCII_HYPHEN = str.maketrans({ch: "-" for ch in _HYPHENS[1:]})
 _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
-# A mention starts and ends at a word edge, and a "-like" compound is never a mention
-# (D1-like, insulin-like effects); full names containing "-like" are longer alternatives
-# and win before this lookahead is reached.
+# A mention starts and ends at a word edge, and a name hyphened to a derived ending of never_tag.tsv is never a
+# mention ("D1-like", "insulin-like effects", "GABA-ergic"); full names containing "-like" are longer
+# alternatives and win before this lookahead is reached.
 # A name glued by a hyphen to a locant or chemical prefix belongs to another compound
 # ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
 # "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance.
@@ -65,9 +65,18 @@ _BEFORE = (
     r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
 )
-_AFTER = r"(?!\w)(?!-[Ll][Ii][Kk][Ee](?!\w))"
-# Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "DA" in "DA1".
-_ABBR_AFTER = r"(?:" + _AFTER + r"|(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w)))"
+
+
+def _after_pattern(derived_endings: Sequence[str]) -> str:
+    """The lookahead that ends every mention: a word edge, and no derived ending after a hyphen, in any case."""
+    if not derived_endings:
+        return r"(?!\w)"
+    return r"(?!\w)(?!-(?i:" + "|".join(map(re.escape, derived_endings)) + r")(?!\w))"
+
+
+# Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "5HT4". An ambiguous one never
+# does: glued to a digit it is another symbol ("T2-weighted", "GH3 cells", "NO2", "EP4 receptors", "SP1").
+_SUBTYPE_SUFFIX = r"(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w))"
 _HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
 # A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
 # "5 mg/d dopamine" must not read as D-dopamine.
@@ -185,6 +194,16 @@ def _stereo_variants(name: str) -> list[str]:
     return [prefix + _STRICT_HYPHEN_UNIT + name for prefix in _STEREO_PREFIXES]
 
 
+def _block_forms(phrase: str) -> list[str]:
+    """A block phrase's hyphen is a hyphen or nothing, never a space: "gnrh-a" (the agonist's short form) must
+    block "GnRH-a" and "GnRHa" but leave "GnRH" in "GnRH a few minutes later" alone. A space in a phrase
+    still matches a space or a hyphen."""
+    if not any(ch in _HYPHENS for ch in phrase):
+        return [phrase]
+    return ["".join(_STRICT_HYPHEN_UNIT if ch in _HYPHENS else ch for ch in phrase),
+            "".join(ch for ch in phrase if ch not in _HYPHENS)]
+
+
 def _name_key(surface: str) -> str:
     return _SEP_STRIP.sub("", surface.lower()).replace(_STRICT_HYPHEN_UNIT, "")
 
@@ -229,6 +248,13 @@ def _words_before(text: str, end: int, count: int) -> tuple[int, list[str]]:
     return stripped_end, words
 
 
+def _singular_short_form(short: str) -> str | None:
+    """"DA" for a plural short form "DAs" (a lowercase s after a capital or a digit), else None."""
+    if len(short) >= 3 and short[-1] == "s" and (short[-2].isupper() or short[-2].isdigit()):
+        return short[:-1]
+    return None
+
+
 def _is_short_form(token: str) -> bool:
     return 1 <= len(token) <= 10 and token[0].isalnum() and any(ch.isupper() for ch in token)
 
@@ -266,7 +292,7 @@ class EntityMatcher:
                     name_forms.append(plural)
         for phrase in never_tag.block:
             self._by_name[_name_key(phrase)] = None
-            name_forms.append(phrase)
+            name_forms += _block_forms(phrase)
         # Variants come last and never take a key a lexicon name or block phrase holds: "L-DOPA" stays levodopa.
         self._variant_keys: set[str] = set()
         for concept in self.concepts:
@@ -303,16 +329,20 @@ class EntityMatcher:
         # Every name form is lowercase, so the names regex runs case-sensitively on the lowercased text: half
         # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
         # it gets the case-insensitive regex, compiled only when such a text comes.
-        self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + _AFTER
+        self._after = _after_pattern(never_tag.derived_endings)
+        self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + self._after
         self._names_re = re.compile(self._names_pattern)
         self._names_re_ignorecase: re.Pattern[str] | None = None
         suffixes = load_suffixes()
         self._suffix_kind = suffixes
         self._suffix_re = re.compile(
-            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + _AFTER
+            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + self._after
         )
-        self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + _AFTER) for rule in self.name_rules]
-        self._abbr_re = re.compile(_BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")" + _ABBR_AFTER)
+        self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
+                          for rule in self.name_rules]
+        self._abbr_re = re.compile(
+            _BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")(?:" + self._after + "|" + _SUBTYPE_SUFFIX + ")"
+        )
 
         self._cues: dict[str, frozenset[str]] = {}
         with ambiguous_context_path.open(encoding="utf-8", newline="") as f:
@@ -359,6 +389,8 @@ class EntityMatcher:
             if surface not in abbreviation_of:
                 abbreviation_of[surface] = self._by_abbreviation[_abbreviation_key(surface)]
             concept, ambiguous = abbreviation_of[surface]
+            if ambiguous and m.end() < len(text) and text[m.end()].isdigit():
+                continue
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
         hits += self._rule_hits(text, lowered)
         # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.
@@ -454,6 +486,10 @@ class EntityMatcher:
                     defined[inner] = hit.concept
                 elif _sh_long_form_start(inner, " ".join(words)) is not None:
                     defined.setdefault(inner, _OTHER)
+                singular = _singular_short_form(inner)
+                if singular is not None and inner in defined:
+                    # "dopamine agonists (DAs)": a later "DA" is one agonist, not dopamine
+                    defined.setdefault(singular, defined[inner])
 
     def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
         known = self._by_abbreviation.get(_abbreviation_key(short))
@@ -512,7 +548,7 @@ class EntityMatcher:
         """Tag short forms the record itself defines ("allopregnanolone (ALLO)")."""
         new = {s: c for s, c in defined.items() if c is not None and _abbreviation_key(s) not in self._by_abbreviation}
         concept_of = {_abbreviation_key(s): c for s, c in new.items()}
-        pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + _AFTER)
+        pattern = re.compile(_BEFORE + "(?:" + _trie_pattern(new) + ")" + self._after)
         merged: list[list[_Hit]] = []
         for text, hits in zip(texts, all_hits, strict=True):
             # The hits are sorted and do not overlap, so their ends are sorted too: one binary search

@@ -84,3 +84,58 @@ def test_a_short_form_is_still_defined_by_a_long_form_far_into_a_long_text(tagge
     filler = "Plain words without any substance in them at all. " * 2000
     texts = [filler + "Levels of allopregnanolone (ALLO) rose.", "ALLO fell again at night."]
     assert [(m.text, m.canonical) for m in tagger.tag_record(texts)[1]] == [("ALLO", "allopregnanolone")]
+
+
+def test_a_defined_short_form_still_names_nothing_inside_another_term(tagger: EntityTagger) -> None:
+    record = tagger.tag_record([
+        "Men on androgen therapy had their testosterone (T) checked monthly.",
+        "T rose by a third, while helper T cells, T-lymphocytes, the T wave and the T-score were unchanged.",
+    ])
+    assert [m.text for m in record[0]] == ["androgen", "testosterone", "T"]
+    assert [(m.text, m.start) for m in record[1]] == [("T", 0)]
+
+
+def test_e2_inside_a_prostaglandin_name_is_not_estradiol(tagger: EntityTagger) -> None:
+    text = "Estradiol (E2) and prostaglandin E2 both rose in the follicle; E2 peaked first."
+    mentions = tagger.tag_text(text)
+    assert [(m.text, m.start, m.canonical) for m in mentions] == [
+        ("Estradiol", 0, "estradiol"),
+        ("E2", text.index("E2"), "estradiol"),
+        ("E2", text.rindex("E2"), "estradiol"),
+    ]
+
+
+def test_an_ambiguous_short_form_glued_to_a_digit_is_another_symbol(tagger: EntityTagger) -> None:
+    texts = [
+        "Testosterone (T) was low; T2-weighted images were normal and T fell further.",
+        "Growth hormone (GH) from GH3 cells; nitric oxide (NO) and NO2; epinephrine (EP) at EP4 receptors.",
+    ]
+    first, second = tagger.tag_record(texts)
+    assert [(m.text, m.start) for m in first] == [
+        ("Testosterone", 0),
+        ("T", texts[0].index("(T)") + 1),
+        ("T", texts[0].rindex("T fell")),
+    ]
+    assert [m.text for m in second] == ["Growth hormone", "GH", "nitric oxide", "NO", "epinephrine", "EP"]
+    # An unambiguous short form keeps its receptor subtype: "5-HT" in "5-HT4".
+    assert [m.text for m in tagger.tag_text("Serotonin acts at 5-HT4 sites.")] == ["Serotonin", "5-HT"]
+
+
+def test_a_plural_short_form_defines_its_singular_too(tagger: EntityTagger) -> None:
+    record = tagger.tag_record(
+        ["Dopamine agonists (DAs) were started.", "One DA caused nausea, though dopamine was normal."]
+    )
+    assert [[m.text for m in ms] for ms in record] == [["Dopamine"], ["dopamine"]]
+    # A definition of the singular itself still wins, wherever it stands in the record.
+    record = tagger.tag_record(["Dopamine agonists (DAs) were started.", "Striatal dopamine (DA) fell; DA recovered."])
+    assert [m.text for m in record[1]] == ["dopamine", "DA", "DA"]
+
+
+def test_short_forms_with_other_common_senses_need_context(tagger: EntityTagger) -> None:
+    texts = ["Thyroid peroxidase (TPO) antibodies were high.", "Infants with NAS were weaned.", "NPS use rose."]
+    assert [tagger.tag_text(text) for text in texts] == [[], [], []]
+    mentions = tagger.tag_text("Platelets rose with thrombopoietin; TPO peaked on day 5.")
+    assert [(m.text, m.canonical) for m in mentions] == [
+        ("thrombopoietin", "thrombopoietin"),
+        ("TPO", "thrombopoietin"),
+    ]

@@ -92,6 +92,7 @@ def test_plurals_and_possessives(tagger: EntityTagger, text: str, expected: list
         "A steroid cream was applied; stress hormones were not measured.",
         "Dopaminergic, serotonergic, GABAergic, cholinergic, adrenergic and noradrenergic neurons differ.",
         "Glucocorticoid-like actions and insulin-like effects were reported for D1-like receptors.",
+        "GABA-ergic interneurons and 5-HT-ergic fibres were spared; a GABA-mimetic drug was added.",
         "MAO and COMT degrade the transmitter after SERT uptake.",
         "The adrenal glands and the thyroid gland sit under the HPA axis; the thyroid enlarges.",
         "SSRIs, SNRIs, benzodiazepines, antipsychotics and stimulants were stopped.",
@@ -275,9 +276,33 @@ def test_salts_are_the_substance_and_esters_are_named_by_rule(tagger: EntityTagg
     ]
 
 
-@pytest.mark.parametrize("text", ["gamma-Vinyl GABA was given.", "Methyl dopa lowers blood pressure."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gamma-Vinyl GABA was given.",
+        "Methyl dopa lowers blood pressure.",
+        "She took gamma vinyl GABA for her seizures.",
+        "Depot GnRH-a suppressed ovulation for three months.",
+        "Triptorelin (GnRHa) and goserelin (LHRH-A) were compared.",
+    ],
+)
 def test_drug_names_that_contain_a_substance_name_are_not_tagged(tagger: EntityTagger, text: str) -> None:
     assert surfaces(tagger, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A block phrase's hyphen never matches a space: "GnRH a" is the hormone and an article.
+        ("Pulses of GnRH a few minutes apart restored LH release.", ["GnRH", "LH"]),
+        # Spelled out, the hormone inside the drug class's name is a mention, as in "dopamine agonist".
+        ("A GnRH agonist lowered testosterone.", ["GnRH", "testosterone"]),
+    ],
+)
+def test_the_hormone_next_to_an_agonist_short_form_block(
+    tagger: EntityTagger, text: str, expected: list[str]
+) -> None:
+    assert surfaces(tagger, text) == expected
 
 
 @pytest.mark.parametrize(
