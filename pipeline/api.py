@@ -27,8 +27,17 @@ from urllib.parse import unquote, urlsplit
 from pydantic import ValidationError
 
 from pipeline import __version__
-from pipeline.clean import MAX_DEPTH, CleanedPage, ParseError, TooDeep, clean_html, clean_text
+from pipeline.clean import MAX_DEPTH, CleanedPage, ParseError, TooDeep, clean_html, clean_text, parse_html
 from pipeline.clean.consent import is_consent_text
+from pipeline.clean.meta import declared_url
+from pipeline.clean.plain_text import text_blocks
+from pipeline.clean.site_template import (
+    PageFingerprint,
+    SiteTemplates,
+    block_hashes,
+    html_block_hashes,
+    site_of,
+)
 from pipeline.decode import Decoded, decode
 from pipeline.entities import EntityTagger, Mention
 from pipeline.language import SAMPLE_CHARS, LanguageCheck
@@ -56,6 +65,7 @@ _PACKAGE_DIR = Path(__file__).parent
 _RULE_FILES = (
     "heading_aliases.json", "clean/consent_rules.json", "clean/chrome_rules.json", "clean/signal_rules.json",
     "clean/styled_headings.json", "clean/payload_rules.json", "clean/reference_rules.json",
+    "clean/site_template_rules.json",
     "stages/page_kind_rules.json", "entities/lexicon.tsv", "entities/never_tag.tsv", "entities/ambiguous_context.tsv",
     "entities/name_rules.tsv", "entities/salt_ester_suffixes.tsv",
 )
@@ -83,6 +93,9 @@ class PipelineConfig:
     max_text_chars: int = 5_000_000
     # Element nesting (<html> is level 1); at most libxml2's own limit of 256.
     max_depth: int = MAX_DEPTH
+    # Batches (`run`, `clean` on many pages) learn each site's template text from its other pages
+    # and drop it (`site-template`); a single page is never affected.
+    site_templates: bool = True
 
     def __post_init__(self) -> None:
         # Checked here, once, rather than failing every page as an internal error.
@@ -107,6 +120,8 @@ class Outcome:
     records: list[Record]
     reject: Reject | None
     timings: dict[str, float] = field(default_factory=dict)
+    site: str | None = None  # the site whose template was applied (None: no template step ran)
+    template: str | None = None  # that template's digest (None: the site has none)
 
 
 class GlossaryPipeline:
@@ -116,27 +131,34 @@ class GlossaryPipeline:
         self.config_hash = self.config.digest()
         self.language_check = LanguageCheck(self.config.language)
 
-    def process(self, data: bytes | str, path: str, url: str | None = None) -> Outcome:
+    def process(
+        self, data: bytes | str, path: str, url: str | None = None, templates: SiteTemplates | None = None
+    ) -> Outcome:
+        """The page's records or its reject. `templates`: the site templates learnt over the batch
+        the page belongs to (`runner.run`); a page processed on its own has none."""
         path = printable_path(path)  # a file name that is not UTF-8 must not make the record unwritable
         raw = data.encode("utf-8") if isinstance(data, str) else data
         sha256 = hashlib.sha256(raw).hexdigest()
-        timings: dict[str, float] = {}
+        outcome = Outcome([], None)
         try:
             with _deadline(self.config.max_seconds_per_page):
-                records = self._records(raw, path, url, sha256, timings)
+                outcome.records = self._records(raw, path, url, sha256, outcome, templates)
         except _PageTimeout:
             detail = f"processing took longer than the limit of {self.config.max_seconds_per_page:g} s"
-            return Outcome([], self.reject(path, url, sha256, "timeout", detail), timings)
+            outcome.reject = self.reject(path, url, sha256, "timeout", detail)
         except Rejected as rejected:
-            reject = self.reject(path, url, sha256, rejected.reason, rejected.detail, rejected.page_kind)
-            return Outcome([], reject, timings)
+            outcome.reject = self.reject(path, url, sha256, rejected.reason, rejected.detail, rejected.page_kind)
         except Exception as error:  # a bug on one page must not stop the batch
             detail = f"the pipeline failed on this input: {type(error).__name__}: {error}"
-            return Outcome([], self.reject(path, url, sha256, "internal-error", detail[:500]), timings)
-        return Outcome(records, None, timings)
+            outcome.reject = self.reject(path, url, sha256, "internal-error", detail[:500])
+        return outcome
 
-    def _records(self, raw: bytes, path: str, url: str | None, sha256: str, timings: dict[str, float]) -> list[Record]:
-        decoded, page = clean_page(raw, path, self.config, url, timings)
+    def _records(
+        self, raw: bytes, path: str, url: str | None, sha256: str, outcome: Outcome, templates: SiteTemplates | None
+    ) -> list[Record]:
+        timings = outcome.timings
+        decoded, page = clean_page(raw, path, self.config, url, timings, templates)
+        outcome.site, outcome.template = page.site, page.template
         plain_text = decoded.media_type == "text/plain"
         with _timed(timings, "page"):
             verdict = classify(page, _page_name(path, url), url, plain_text=plain_text)
@@ -236,10 +258,39 @@ class GlossaryPipeline:
 
 
 def clean_page(
-    raw: bytes, path: str, config: PipelineConfig, url: str | None = None, timings: dict[str, float] | None = None
+    raw: bytes, path: str, config: PipelineConfig, url: str | None = None, timings: dict[str, float] | None = None,
+    templates: SiteTemplates | None = None,
 ) -> tuple[Decoded, CleanedPage]:
     """The decode and clean stages: raw bytes to the page's kept blocks (Rejected on failure)."""
     timings = {} if timings is None else timings
+    decoded = _decode_page(raw, path, config, timings)
+    with _timed(timings, "clean"):
+        if decoded.media_type == "text/plain":
+            return decoded, clean_text(decoded.text, templates, path)
+        try:
+            return decoded, clean_html(decoded.text, url=url, max_depth=config.max_depth, templates=templates,
+                                       path=path)
+        except TooDeep as error:
+            raise Rejected("too-deep", str(error)) from error
+        except ParseError as error:
+            raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
+
+
+def page_fingerprint(raw: bytes, path: str, config: PipelineConfig, url: str | None = None) -> PageFingerprint:
+    """The site template map step for one page: its site and the hashes of its block texts, from
+    a plain lxml parse (Rejected when the page cannot be decoded or parsed: it then counts for no site)."""
+    decoded = _decode_page(raw, path, config, {})
+    if decoded.media_type == "text/plain":
+        return PageFingerprint(site_of(url, path), block_hashes(text_blocks(decoded.text)))
+    try:
+        root = parse_html(decoded.text, max_depth=config.max_depth)
+    except ParseError as error:
+        raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
+    return PageFingerprint(site_of(url or declared_url(root), path), html_block_hashes(root))
+
+
+def _decode_page(raw: bytes, path: str, config: PipelineConfig, timings: dict[str, float]) -> Decoded:
+    """The decode stage, with the size limits before and after it."""
     limits = config.limits
     if len(raw) > limits.max_bytes:
         raise Rejected("too-large", f"the input has {len(raw):,} bytes, over the limit of {limits.max_bytes:,}")
@@ -250,15 +301,7 @@ def clean_page(
         detail = (f"the page has {len(decoded.text):,} characters, over the limit of {config.max_text_chars:,} "
                   f"decoded characters (a limit on text, apart from the {limits.max_bytes:,}-byte limit on raw bytes)")
         raise Rejected("text-too-long", detail)
-    with _timed(timings, "clean"):
-        if decoded.media_type == "text/plain":
-            return decoded, clean_text(decoded.text)
-        try:
-            return decoded, clean_html(decoded.text, url=url, max_depth=config.max_depth)
-        except TooDeep as error:
-            raise Rejected("too-deep", str(error)) from error
-        except ParseError as error:
-            raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
+    return decoded
 
 
 def _page_name(path: str, url: str | None) -> str:

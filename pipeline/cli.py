@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     for name, default in (("url", "url"), ("html", "html"), ("text", "text")):
         run.add_argument(f"--jsonl-{name}", default=default, metavar="FIELD", help=f"JSON Lines {name} field")
+    _add_site_templates_flag(run)
     run.set_defaults(handler=_run)
 
     schema = commands.add_parser("schema", help="print the record JSON Schema")
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("inputs", nargs="+", metavar="INPUT")
     clean.add_argument("-o", "--output", type=Path, required=True, help="folder for <name>.txt files")
     clean.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
+    _add_site_templates_flag(clean)
     clean.set_defaults(handler=_clean)
 
     audit = commands.add_parser("audit", help="write RUN_DIR/audit.html and RUN_DIR/audit.json for a finished run")
@@ -93,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_site_templates_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--no-site-templates", dest="site_templates", action="store_false",
+        help="do not learn and drop text that recurs on most pages of one site (default: learn it over the inputs)",
+    )
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -101,6 +110,7 @@ def _positive_int(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipeline.api import PipelineConfig
     from pipeline.output_lock import OutputFolderError
     from pipeline.runner import BatchOptions, run
     from pipeline.sources import JsonlFields
@@ -131,7 +141,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with _stop_on_signals():
-            summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options)
+            summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options,
+                          config=PipelineConfig(site_templates=args.site_templates))
     except OutputFolderError as error:
         print(f"glossary-pipeline run: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -212,9 +223,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from pipeline.api import PipelineConfig
     from pipeline.runner import run_clean
 
-    written, rejected = run_clean(args.inputs, args.output, workers=args.workers)
+    config = PipelineConfig(site_templates=args.site_templates)
+    written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
     print(f"{written} pages cleaned, {rejected} rejected; wrote {args.output}")
     return EXIT_OK
 

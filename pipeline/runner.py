@@ -3,6 +3,11 @@
 Units stream through: the sources are enumerated lazily, grouped into shards of
 `shard_size`, sent to the executor in small batches through a bounded window, and each
 shard is committed to the journal as soon as its last unit is back (`pipeline/shards.py`).
+
+Before that, when `PipelineConfig.site_templates` is on, one pass over the same units on the
+same executor fingerprints every page (`fingerprint_batch`); the fingerprints are counted here,
+in the parent (`TemplateCounter`), and the site templates go out to the workers with the
+work settings (`pipeline/clean/site_template.py`).
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack, closing
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from itertools import count, groupby, islice
 from pathlib import Path
@@ -20,8 +25,9 @@ from typing import Literal
 
 from pipeline import __version__
 from pipeline.api import PipelineConfig
-from pipeline.executors import Task, UnitResult, WorkSettings
-from pipeline.executors.local import map_clean, map_local
+from pipeline.clean.site_template import SiteTemplates, TemplateCounter
+from pipeline.executors import Task, UnitResult, Work, WorkSettings, fingerprint_batch, process_batch
+from pipeline.executors.local import map_clean, map_fingerprints, map_local
 from pipeline.output_lock import output_lock
 from pipeline.read import discover, page_stem, printable_path
 from pipeline.shards import (
@@ -29,6 +35,7 @@ from pipeline.shards import (
     Journal,
     ShardAssembler,
     ShardEntry,
+    UnitEntry,
     current_results,
     finalize,
     publish,
@@ -104,8 +111,20 @@ def run(
 ) -> RunSummary:
     """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there.
     Raises OutputFolderError, before anything is written, when another run holds OUT."""
-    with output_lock(out_dir):
+    with output_lock(out_dir), ExitStack() as stack:
+        options = _one_local_cluster(stack, options or BatchOptions(), workers, config or PipelineConfig())
         return _run(inputs, out_dir, workers, config, on_progress, options)
+
+
+def _one_local_cluster(stack: ExitStack, options: BatchOptions, workers: int, config: PipelineConfig) -> BatchOptions:
+    """On Dask without a scheduler, one LocalCluster for both passes (the site template fingerprints and the
+    processing) instead of one started for each: the options then name its scheduler."""
+    if options.executor != "dask" or options.scheduler is not None or not config.site_templates:
+        return options
+    from pipeline.executors.dask import local_cluster
+
+    cluster = stack.enter_context(local_cluster(workers))
+    return replace(options, scheduler=cluster.scheduler_address)
 
 
 def _run(
@@ -120,17 +139,22 @@ def _run(
     options = options or BatchOptions()
     started = time.perf_counter()
     config_hash = config.digest()
+    templates = _learn_templates(inputs, out_dir, config, workers, options) if config.site_templates else None
+    learnt = time.perf_counter()
     sources = Sources(inputs, options.fields, exclude=out_dir)
     journal = Journal(out_dir, fresh=not options.resume)
     # What earlier attempts left: results folders that neither readers nor the journal use.
     remove_stale_results(out_dir, keep={current_results(out_dir) or "", *journal.referenced_results()})
     summary = RunSummary(skipped_files=sources.skipped_files, skipped_units=sources.skipped_units,
                          escaped_paths=sources.escaped_paths, excluded_files=sources.excluded_files)
+    if templates is not None:
+        summary.stage_seconds["site-templates"] = learnt - started
     reusable: dict[int, ShardEntry | None] = {}  # filled as shards are sent out, emptied as they come back
-    tasks = _tasks(sources, journal, config_hash, options, reusable)
+    tasks = _tasks(sources, journal, config_hash, options, reusable, templates)
     shards = done = 0
+    settings = WorkSettings(config, options.fields, templates)
     # closing: a stop or an error here ends the executor (and its workers) at once, not when collected.
-    with closing(_execute(_batches(tasks), WorkSettings(config, options.fields), workers, options)) as results:
+    with closing(_execute(_batches(tasks), settings, workers, options)) as results:
         for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
             assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
             for unit in units:
@@ -145,10 +169,28 @@ def _run(
     summary.outputs = outputs.records + outputs.rejects
     summary.duplicate_inputs = sources.duplicate_inputs
     summary.seconds = time.perf_counter() - started
-    report = _run_report(summary, config, inputs, workers, options, outputs.records)
+    report = _run_report(summary, config, inputs, workers, options, outputs.records, templates)
     write_json_atomic(outputs.folder / RUN_REPORT, report)
     publish(journal, outputs)
     return summary
+
+
+def _learn_templates(
+    inputs: Sequence[str], out_dir: Path, config: PipelineConfig, workers: int, options: BatchOptions
+) -> SiteTemplates:
+    """The site templates of the batch: every unit fingerprinted on the executor (a map), counted
+    here (the reduce). A fresh enumeration of the inputs: the run's own `Sources` reports what it
+    skipped once."""
+    counter = TemplateCounter()
+    sources = Sources(inputs, options.fields, exclude=out_dir)
+    tasks = (Task(0, item) for item in sources)
+    settings = WorkSettings(config, options.fields)
+    with closing(_execute(_batches(tasks), settings, workers, options, fingerprint_batch)) as results:
+        for batch in results:
+            for unit in batch:
+                if unit.fingerprint is not None:
+                    counter.add(unit.fingerprint)
+    return counter.templates()
 
 
 def _tasks(
@@ -157,9 +199,11 @@ def _tasks(
     config_hash: str,
     options: BatchOptions,
     reusable: dict[int, ShardEntry | None],
+    templates: SiteTemplates | None = None,
 ) -> Iterator[Task]:
     """Every unit as a task, one shard at a time. When the journal has an entry for the shard
-    with the same units, configuration and format, each task carries the hash that entry saw."""
+    with the same units, configuration and format, each task carries the hash that entry saw,
+    unless the template of the unit's site changed since (then the unit is processed again)."""
     items = iter(sources)
     for shard in count():
         shard_items = list(islice(items, options.shard_size))  # references only: a few bytes each
@@ -169,8 +213,13 @@ def _tasks(
         if old is not None and not old.reusable_for([item.key for item in shard_items], config_hash, options.format):
             old = None
         reusable[shard] = old
-        expected = [unit.sha256 for unit in old.units] if old else [None] * len(shard_items)
+        expected = [unit.sha256 if _same_template(unit, templates) else None
+                    for unit in old.units] if old else [None] * len(shard_items)
         yield from (Task(shard, item, sha) for item, sha in zip(shard_items, expected, strict=True))
+
+
+def _same_template(unit: UnitEntry, templates: SiteTemplates | None) -> bool:
+    return templates is None or unit.template == templates.digest(unit.site)
 
 
 def _batches(tasks: Iterator[Task]) -> Iterator[list[Task]]:
@@ -179,13 +228,14 @@ def _batches(tasks: Iterator[Task]) -> Iterator[list[Task]]:
 
 
 def _execute(
-    batches: Iterator[list[Task]], settings: WorkSettings, workers: int, options: BatchOptions
+    batches: Iterator[list[Task]], settings: WorkSettings, workers: int, options: BatchOptions,
+    work: Work = process_batch,
 ) -> Iterator[list[UnitResult]]:
     if options.executor == "dask":
         from pipeline.executors.dask import map_dask
 
-        return map_dask(batches, settings, workers, options.scheduler)
-    return map_local(batches, settings, workers)
+        return map_dask(batches, settings, workers, options.scheduler, work)
+    return map_local(batches, settings, workers, work)
 
 
 def _run_report(
@@ -195,6 +245,7 @@ def _run_report(
     workers: int,
     options: BatchOptions,
     record_files: list[str],
+    templates: SiteTemplates | None,
 ) -> dict[str, object]:
     return {
         "pipeline_version": __version__,
@@ -210,6 +261,9 @@ def _run_report(
             "skipped_units": dict(sorted(summary.skipped_units.items())),
             "reused_inputs": summary.reused,
             "duplicate_inputs": summary.duplicate_inputs,
+            # sites of the batch with a learnt template (text on most of their pages), and those texts
+            "template_sites": len(templates) if templates is not None else None,
+            "template_texts": templates.texts() if templates is not None else None,
         },
         "outputs": {"format": options.format, "records": record_files, "rejects": ["rejects.jsonl"]},
         "skipped_files": summary.skipped_files,
@@ -243,17 +297,28 @@ def _version(package: str) -> str | None:
         return None
 
 
-def run_clean(inputs: Sequence[str], out_dir: Path, workers: int = 1) -> tuple[int, int]:
+def run_clean(
+    inputs: Sequence[str], out_dir: Path, workers: int = 1, config: PipelineConfig | None = None
+) -> tuple[int, int]:
     """Read, decode and clean each page; write its kept text to OUT/<name>.txt.
 
     Pages that cannot be read or decoded are listed in OUT/rejects.jsonl. Returns the
-    number of texts written and of rejects.
+    number of texts written and of rejects. With `config.site_templates` (the default), the
+    pages' site templates are learnt first, as `run` does.
     """
+    config = config or PipelineConfig()
     found = discover(inputs)
+    templates = None
+    if config.site_templates:
+        counter = TemplateCounter()
+        for fingerprint in map_fingerprints(found.paths, config, workers):
+            if fingerprint is not None:
+                counter.add(fingerprint)
+        templates = counter.templates()
     written = 0
     used_names: set[str] = set()
     with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
-        for path, result in map_clean(found.paths, PipelineConfig(), workers):
+        for path, result in map_clean(found.paths, config, workers, templates):
             if isinstance(result, str):
                 write_text_atomic(out_dir / _unique_text_name(path, used_names), result)
                 written += 1

@@ -59,6 +59,8 @@ class UnitEntry:
     records: int
     reason: str | None
     page_kind: str | None = None  # what the page stage said the page is (absent in older journals)
+    site: str | None = None  # the site whose template the clean stage applied (None: no template step)
+    template: str | None = None  # the digest of that template: the unit is reused only while it is the same
 
 
 @dataclass(slots=True)
@@ -72,7 +74,7 @@ class ShardEntry:
 
     def to_line(self) -> bytes:
         data = asdict(self)
-        data["units"] = [[u.key, u.sha256, u.records, u.reason, u.page_kind] for u in self.units]
+        data["units"] = [[u.key, u.sha256, u.records, u.reason, u.page_kind, u.site, u.template] for u in self.units]
         return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
     @classmethod
@@ -212,7 +214,8 @@ class ShardAssembler:
             return
         records, rejects = self._open()
         self._skip_old()
-        self.units.append(UnitEntry(result.key, result.sha256, len(result.records), result.reason, result.page_kind))
+        self.units.append(UnitEntry(result.key, result.sha256, len(result.records), result.reason, result.page_kind,
+                                    result.site, result.template))
         for text in result.records:
             records.add_json(text)
         if result.reject is not None:

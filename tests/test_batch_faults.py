@@ -284,10 +284,10 @@ def test_a_page_that_kills_its_worker_is_a_reject_and_the_batch_goes_on(tmp_path
     (pages / "page-013.html").write_text(page("Serotonin Tone 13") + "<!-- kills its worker -->", encoding="utf-8")
     real_process = GlossaryPipeline.process
 
-    def process(self, data, path, url=None):
+    def process(self, data, path, url=None, templates=None):
         if b"kills its worker" in data:
             os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer or a crash in C code would
-        return real_process(self, data, path, url)
+        return real_process(self, data, path, url, templates)
 
     monkeypatch.setattr(GlossaryPipeline, "process", process)  # the pool's workers are forked: they see it too
     summary = run([str(pages)], out, workers=2, options=BatchOptions(shard_size=4))

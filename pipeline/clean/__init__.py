@@ -22,10 +22,11 @@ from pipeline.clean.dense_markup import simplify_dense_markup
 from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
-from pipeline.clean.meta import read_meta
+from pipeline.clean.meta import declared_url, read_meta
 from pipeline.clean.payload import collect_payloads, fill_skeleton
 from pipeline.clean.plain_text import text_blocks
 from pipeline.clean.signals import read_signals
+from pipeline.clean.site_template import SiteTemplates, drop_template_blocks, site_of
 from pipeline.clean.styled_headings import promote_styled_headings, promote_summaries
 
 __all__ = [
@@ -118,8 +119,15 @@ def _parser() -> lxml.html.HTMLParser:
     return parser
 
 
-def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) -> CleanedPage:
+def clean_html(
+    text: str, url: str | None = None, max_depth: int = MAX_DEPTH, templates: SiteTemplates | None = None,
+    path: str = "",
+) -> CleanedPage:
+    """The page's kept blocks. `templates` (learnt over the batch the page is in) drop the text its
+    site repeats on most pages; `path` names the page's folder, its site when it gives no URL."""
     root = parse_html(text, max_depth=max_depth)
+    # read before any removal, as the batch's fingerprint step read it (site_template.py)
+    site = site_of(url or declared_url(root), path) if templates is not None else None
     dense = simplify_dense_markup(root)  # before anything walks every element
     markup_chars = len(text)
     scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
@@ -136,19 +144,26 @@ def clean_html(text: str, url: str | None = None, max_depth: int = MAX_DEPTH) ->
     blocks = restore_headings(extracted, headings)
     blocks = fill_skeleton(blocks, payloads, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
-    return CleanedPage(
-        blocks=blocks,
-        removed=removed,
-        meta=meta,
-        markup_chars=markup_chars,
-        signals=signals,
-        extractor=extractor,
-    )
+    page = CleanedPage(blocks=blocks, removed=removed, meta=meta, markup_chars=markup_chars, signals=signals,
+                       extractor=extractor)
+    return _drop_site_template(page, templates, site, term=meta.h1[0] if meta.h1 else None)
 
 
-def clean_text(text: str) -> CleanedPage:
+def clean_text(text: str, templates: SiteTemplates | None = None, path: str = "") -> CleanedPage:
     blocks, removed = _drop_text_boilerplate(text_blocks(text), [])
-    return CleanedPage(blocks=blocks, removed=removed, meta=PageMeta(), markup_chars=len(text))
+    page = CleanedPage(blocks=blocks, removed=removed, meta=PageMeta(), markup_chars=len(text))
+    return _drop_site_template(page, templates, site_of(None, path) if templates is not None else None, term=None)
+
+
+def _drop_site_template(
+    page: CleanedPage, templates: SiteTemplates | None, site: str | None, term: str | None
+) -> CleanedPage:
+    if templates is None or site is None:
+        return page
+    page.site, page.template = site, templates.digest(site)
+    page.blocks, removed = drop_template_blocks(page.blocks, templates.hashes(site), term=term)
+    page.removed += removed
+    return page
 
 
 def _drop_text_boilerplate(

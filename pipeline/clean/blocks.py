@@ -45,11 +45,12 @@ class Block:
 # references: bibliographies, citation lists, numbered notes; notice: copyright, licence,
 # public-domain and editorial-policy lines; advertising: ad disclaimers, affiliate and sponsor
 # lines; promotion: calls to action, sign-up and booking boxes, offers; paywall: subscription
-# and login walls; teaser: other articles' titles and blurbs inside the page.
+# and login walls; teaser: other articles' titles and blurbs inside the page; site-template: text
+# that recurs on most pages of the page's site in the same batch (site_template.py).
 RemovalReason = Literal[
     "consent", "navigation", "related-links", "share", "newsletter", "byline",
     "disclaimer", "footer", "apparatus", "script-style", "other-boilerplate",
-    "references", "notice", "advertising", "promotion", "paywall", "teaser",
+    "references", "notice", "advertising", "promotion", "paywall", "teaser", "site-template",
 ]
 
 
@@ -91,6 +92,8 @@ class CleanedPage:
     markup_chars: int = 0
     signals: PageSignals = field(default_factory=PageSignals)
     extractor: ExtractorName = "trafilatura"
+    site: str | None = None  # the site key the template step used (site_template.site_of)
+    template: str | None = None  # digest of the site template applied, None when there was none
 
     @property
     def text_chars(self) -> int:

@@ -68,10 +68,10 @@ _MAX_PAGE_SHARE = 0.4
 # ("masthead__nav", "share-bar") expose their parts.
 _NAME_SPLIT = re.compile(r"[\s_\-]+")
 # Running text: a block with this much non-link text of its own is a paragraph of prose.
-_PROSE_CHARS = 150
+PROSE_CHARS = 150
 # One paragraph this long is an article lead, not a box's blurb.
 _LONG_PROSE_CHARS = 250
-_PROSE_INLINE = frozenset({"b", "strong", "em", "i", "span", "font", "sup", "sub", "small", "code", "mark", "abbr"})
+PROSE_INLINE = frozenset({"b", "strong", "em", "i", "span", "font", "sup", "sub", "small", "code", "mark", "abbr"})
 # Letter navigation is a run of one-letter links; only their parents are read. The links are
 # found first and counted per parent (an XPath counting each element's children was slower).
 _ONE_LETTER_LINKS = etree.XPath("//body//a[string-length(normalize-space(.)) = 1]")
@@ -213,10 +213,10 @@ def _holds_prose(node: HtmlElement) -> bool:
     paragraphs = 0
     for block in node.iter("p", "div", "td", "li", "dd", "blockquote"):
         own = len((block.text or "").strip()) + sum(
-            len((child.tail or "").strip()) + (len(" ".join(child.itertext())) if child.tag in _PROSE_INLINE else 0)
+            len((child.tail or "").strip()) + (len(" ".join(child.itertext())) if child.tag in PROSE_INLINE else 0)
             for child in block
         )
-        if own >= _PROSE_CHARS:
+        if own >= PROSE_CHARS:
             paragraphs += 1
             if paragraphs >= 2 or own >= _LONG_PROSE_CHARS:
                 return True
@@ -429,13 +429,13 @@ def _topic_reasons(blocks: list[Block], title: str | None) -> frozenset[RemovalR
 
 
 # A bold line this short stands for a heading ("<p><b>Sources</b></p>").
-_BOLD_LABEL_CHARS = 40
+BOLD_LABEL_CHARS = 40
 
 
 def _section_reason(block: Block) -> RemovalReason | None:
     """The reason of a heading or bold label line that opens a run of boilerplate blocks
     ("References", "Read next")."""
-    if block.role != "heading" and not (block.all_bold and len(block.text) <= _BOLD_LABEL_CHARS):
+    if block.role != "heading" and not (block.all_bold and len(block.text) <= BOLD_LABEL_CHARS):
         return None
     title = block.text.rstrip(":").strip()
     return next((reason for pattern, reason in _rules().heading_sections if pattern.search(title)), None)

@@ -20,7 +20,7 @@ from trafilatura.settings import Extractor, use_config
 from trafilatura.xpaths import BODY_XPATH
 
 from pipeline.clean.blocks import Block, BlockRole, ExtractorName, normalize_space
-from pipeline.clean.chrome import MARKED
+from pipeline.clean.chrome import MARKED, PROSE_CHARS, PROSE_INLINE
 from pipeline.clean.dense_markup import INLINE_TAGS
 
 # Trafilatura falls back to a whole-page dump (banners included) when the main text it
@@ -43,6 +43,7 @@ def extract_blocks(
     if _too_many_blocks(root, markup_chars):
         return list(_walk(_as_trafilatura_xml(root))), "linear"
     _point_at_entry_container(root)
+    _wrap_loose_prose(root)
     try:
         xml = _trafilatura_xml(root, url)
     except etree.XMLSyntaxError:
@@ -138,6 +139,43 @@ def _trafilatura_xml(root: HtmlElement, url: str | None) -> str | None:
     if not isinstance(document, Document):
         return None
     return determine_returnstring(document, options)
+
+
+# Containers whose loose text (not inside a <p>) trafilatura drops when it keeps formatting.
+_LOOSE_TEXT_PARENTS = ("div", "section", "article", "main", "td")
+_LOOSE_RUN_INLINE = PROSE_INLINE | {"a", "br"}
+
+
+def _wrap_loose_prose(root: HtmlElement) -> None:
+    """Turn a container that is a paragraph in all but name (only text and inline elements, a
+    paragraph's worth of text outside links) into a <p> inside it. With include_formatting,
+    trafilatura keeps the text of <p>s but drops such divs ("<div class='preview'>Gesine aus
+    Tübingen läuft ...</div>": an article's whole first paragraph). Only such a container among
+    the article's <p>s: alone, next to an image or in a list of cards it is a caption or a
+    teaser. Containers that also hold blocks are left alone: wrapping their loose runs changed
+    which part of a page trafilatura judged to be the article (a live ticker lost its entries)."""
+    for parent in list(root.iter(*_LOOSE_TEXT_PARENTS)):
+        if not (parent.text or "").strip() or any(child.tag not in _LOOSE_RUN_INLINE for child in parent):
+            continue
+        if not _among_paragraphs(parent):
+            continue
+        own = len(parent.text.strip()) + sum(
+            len((child.tail or "").strip()) + (len(" ".join(child.itertext())) if child.tag != "a" else 0)
+            for child in parent)
+        if own >= PROSE_CHARS:
+            paragraph = parent.makeelement("p", {})
+            paragraph.text, parent.text = parent.text, None
+            paragraph.extend(list(parent))  # each child moves with its tail
+            parent.append(paragraph)
+
+
+def _among_paragraphs(element: HtmlElement) -> bool:
+    """The element sits next to the article's paragraphs: a <p> is its sibling, or its parent's."""
+    parent = element.getparent()
+    for level in (parent, parent.getparent() if parent is not None else None):
+        if level is not None and level.find("p") is not None:
+            return True
+    return False
 
 
 # An element holding the page's h1 and this much paragraph text is the entry's container.

@@ -25,10 +25,7 @@ def read_meta(root: HtmlElement) -> PageMeta:
     if title is not None:
         meta.title = normalize_space(title.text_content()) or None
     meta.h1 = [text for h1 in root.iter("h1") if (text := normalize_space(h1.text_content()))]
-    for link in root.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            meta.canonical_url = link.get("href", "").strip() or None
-            break
+    meta.canonical_url = _canonical_link(root)
     for tag in root.iter("meta"):
         key = (tag.get("property") or tag.get("name") or "").lower()
         content = normalize_space(tag.get("content") or "")
@@ -47,6 +44,25 @@ def read_meta(root: HtmlElement) -> PageMeta:
     if html is not None and html.get("lang"):
         meta.language = html.get("lang", "").split("-")[0].lower() or None
     return meta
+
+
+def declared_url(root: HtmlElement) -> str | None:
+    """The URL the page gives for itself: its canonical link, else its og:url."""
+    url = _canonical_link(root)
+    if url is not None:
+        return url
+    for tag in root.iter("meta"):
+        is_og_url = (tag.get("property") or tag.get("name") or "").lower() == "og:url"
+        if is_og_url and (content := normalize_space(tag.get("content") or "")):
+            return content
+    return None
+
+
+def _canonical_link(root: HtmlElement) -> str | None:
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return link.get("href", "").strip() or None
+    return None
 
 
 def _read_json_ld(payload: str, meta: PageMeta) -> None:

@@ -1,4 +1,5 @@
-"""Executors decide where the work runs; the work itself is `process_batch`, the same everywhere.
+"""Executors decide where the work runs; the work itself is `process_batch` (or, for the site
+template step before it, `fingerprint_batch`), the same everywhere.
 
 A task is one input unit (`SourceItem`) and, when a previous run in the same output folder
 already finished it, the content hash that run saw: a unit whose bytes still have that hash
@@ -14,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page
+from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page, page_fingerprint
+from pipeline.clean.site_template import PageFingerprint, SiteTemplates
 from pipeline.model import Reject, RejectSource
 from pipeline.read import printable_path, read_bytes
 from pipeline.rejects import Rejected
@@ -30,10 +32,12 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class WorkSettings:
-    """Everything a worker needs besides the tasks; hashable, so it keys the per-process pipeline cache."""
+    """Everything a worker needs besides the tasks: the configuration (which keys the per-process
+    pipeline cache) and the site templates learnt over the batch (None: no template step)."""
 
     config: PipelineConfig
     fields: JsonlFields = field(default_factory=JsonlFields)
+    templates: SiteTemplates | None = None
 
 
 @dataclass(slots=True)
@@ -49,6 +53,9 @@ class UnitResult:
     page_kind: str | None = None  # the page stage's verdict: entry, glossary-list, article, forum, ...
     unchanged: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    site: str | None = None  # the site whose template the clean stage applied
+    template: str | None = None  # that template's digest, kept in the journal for --resume
+    fingerprint: PageFingerprint | None = None  # the result of `fingerprint_batch`
 
 
 _pipelines: dict[PipelineConfig, GlossaryPipeline] = {}
@@ -65,31 +72,50 @@ def pipeline_for(config: PipelineConfig) -> GlossaryPipeline:
     return _pipelines[config]
 
 
+Work = Callable[[WorkSettings, list[Task]], list[UnitResult]]
+
+
 def process_batch(settings: WorkSettings, tasks: list[Task]) -> list[UnitResult]:
     pipeline = pipeline_for(settings.config)
-    return [process_task(pipeline, settings.fields, task) for task in tasks]
+    return [process_task(pipeline, settings, task) for task in tasks]
 
 
-def process_task(pipeline: GlossaryPipeline, fields: JsonlFields, task: Task) -> UnitResult:
+def process_task(pipeline: GlossaryPipeline, settings: WorkSettings, task: Task) -> UnitResult:
     """Load one unit and run it through the pipeline; a load failure is a reject too."""
     key = task.item.key
     try:
-        loaded = load(task.item, pipeline.config.limits, fields)
+        loaded = load(task.item, pipeline.config.limits, settings.fields)
     except Rejected as rejected:
         reject = pipeline.reject(key, task.item.url, None, rejected.reason, rejected.detail)
         return UnitResult(task.shard, key, None, reject=reject.model_dump_json(), reason=reject.reason)
     sha256 = hashlib.sha256(loaded.data).hexdigest()
     if sha256 == task.expected_sha256:
         return UnitResult(task.shard, key, sha256, unchanged=True)
-    outcome = pipeline.process(loaded.data, path=key, url=loaded.url)
+    outcome = pipeline.process(loaded.data, path=key, url=loaded.url, templates=settings.templates)
     records = [record.model_dump_json() for record in outcome.records]
-    result = UnitResult(task.shard, key, sha256, records, timings=outcome.timings)
+    result = UnitResult(task.shard, key, sha256, records, timings=outcome.timings, site=outcome.site,
+                        template=outcome.template)
     if outcome.records:
         result.page_kind = outcome.records[0].page_kind
     if outcome.reject is not None:
         result.reject, result.reason = outcome.reject.model_dump_json(), outcome.reject.reason
         result.page_kind = outcome.reject.page_kind
     return result
+
+
+def fingerprint_batch(settings: WorkSettings, tasks: list[Task]) -> list[UnitResult]:
+    """The site template map step: each unit's site and block hashes (no pipeline is built). A unit
+    that cannot be loaded, decoded or parsed has no fingerprint; the processing step rejects it."""
+    results = []
+    for task in tasks:
+        result = UnitResult(task.shard, task.item.key, None)
+        try:
+            loaded = load(task.item, settings.config.limits, settings.fields)
+            result.fingerprint = page_fingerprint(loaded.data, result.key, settings.config, loaded.url)
+        except Exception:  # Rejected, or a bug on one page: it must not stop the batch, and processing reports it
+            result.fingerprint = None
+        results.append(result)
+    return results
 
 
 class _Pending(Protocol):
@@ -110,15 +136,24 @@ def in_order(
         yield pending.popleft().result()
 
 
-def clean_file(config: PipelineConfig, path: str) -> str | Reject:
+def clean_file(config: PipelineConfig, path: str, templates: SiteTemplates | None = None) -> str | Reject:
     """Read, decode and clean one file: its kept text (headings on their own lines) or a reject."""
     source = RejectSource(path=printable_path(path))
     try:
         data = read_bytes(path, config.limits)
-        _, page = clean_page(data, path, config)
+        _, page = clean_page(data, path, config, templates=templates)
     except Rejected as rejected:
         return Reject(source=source, reason=rejected.reason, detail=rejected.detail)
     except Exception as error:  # one broken page must not stop the batch
         detail = f"the clean stage failed on this input: {type(error).__name__}: {error}"[:500]
         return Reject(source=source, reason="internal-error", detail=detail)
     return page.to_text() + "\n"
+
+
+def fingerprint_file(config: PipelineConfig, path: str) -> PageFingerprint | None:
+    """The site template map step for one file (None when it cannot be read, decoded or parsed:
+    the clean step then rejects it with its reason)."""
+    try:
+        return page_fingerprint(read_bytes(path, config.limits), path, config)
+    except Exception:  # Rejected, or a bug on one page: it must not stop the batch
+        return None

@@ -11,26 +11,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
-from pipeline.executors import Task, UnitResult, WorkSettings, in_order, process_batch
+from pipeline.executors import Task, UnitResult, Work, WorkSettings, in_order, process_batch
 from pipeline.executors.local import WINDOW_PER_WORKER
+
+if TYPE_CHECKING:
+    from distributed import LocalCluster
+
+
+def local_cluster(workers: int) -> LocalCluster:
+    """A LocalCluster of `workers` single-threaded processes, for runs given no scheduler."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
 def map_dask(
-    batches: Iterable[list[Task]], settings: WorkSettings, workers: int, scheduler: str | None = None
+    batches: Iterable[list[Task]], settings: WorkSettings, workers: int, scheduler: str | None = None,
+    work: Work = process_batch,
 ) -> Iterator[list[UnitResult]]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     with ExitStack() as stack:
         if scheduler is None:
-            cluster = stack.enter_context(
-                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-            )
-            client = stack.enter_context(Client(cluster))
+            client = stack.enter_context(Client(stack.enter_context(local_cluster(workers))))
         else:
             client = stack.enter_context(Client(scheduler))
         slots = max(1, sum(client.nthreads().values()))
         # pure=False: two batches with equal arguments are still two pieces of work to run.
         yield from in_order(
-            lambda batch: client.submit(process_batch, settings, batch, pure=False), batches, slots * WINDOW_PER_WORKER
+            lambda batch: client.submit(work, settings, batch, pure=False), batches, slots * WINDOW_PER_WORKER
         )

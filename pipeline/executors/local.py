@@ -23,7 +23,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.api import PipelineConfig
-from pipeline.executors import Task, UnitResult, WorkSettings, clean_file, pipeline_for, process_batch
+from pipeline.clean.site_template import PageFingerprint, SiteTemplates
+from pipeline.executors import (
+    Task,
+    UnitResult,
+    Work,
+    WorkSettings,
+    clean_file,
+    fingerprint_file,
+    pipeline_for,
+    process_batch,
+)
 from pipeline.model import Reject, RejectSource
 
 # Batches in flight per worker: enough to keep every worker busy while the caller writes.
@@ -32,16 +42,20 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _PARENT_POLL_SECONDS = 1.0
 
 
-def map_local(batches: Iterable[list[Task]], settings: WorkSettings, workers: int) -> Iterator[list[UnitResult]]:
-    """Results per batch in input order. A worker that dies (out of memory, a crash in C code) breaks
-    the pool and every batch in flight: the pool is rebuilt and those batches are run again one page
-    at a time, so that only a page that kills its worker a second time, alone, becomes a
-    `worker-crashed` reject and the pages that merely shared its window are processed."""
+def map_local(
+    batches: Iterable[list[Task]], settings: WorkSettings, workers: int, work: Work = process_batch
+) -> Iterator[list[UnitResult]]:
+    """`work` on each batch (processing, or the site template fingerprints), results in input order.
+    A worker that dies (out of memory, a crash in C code) breaks the pool and every batch in
+    flight: the pool is rebuilt and those batches are run again one page at a time, so that only
+    a page that kills its worker a second time, alone, becomes a `worker-crashed` reject and the
+    pages that merely shared its window are processed."""
     if workers <= 1:
         for batch in batches:
-            yield process_batch(settings, batch)
+            yield work(settings, batch)
         return
-    pool = _RestartablePool(workers, settings.config)
+    # Only processing needs the pipeline (spaCy) built in each worker up front.
+    pool = _RestartablePool(workers, settings.config if work is process_batch else None, work)
     try:
         window = workers * WINDOW_PER_WORKER
         pending: deque[tuple[list[Task], Future[list[UnitResult]] | None]] = deque()
@@ -111,8 +125,8 @@ def _crashed(task: Task) -> UnitResult:
 class _RestartablePool:
     """A process pool of workers that die with this process, rebuilt after a worker's death."""
 
-    def __init__(self, workers: int, config: PipelineConfig | None) -> None:
-        self.workers, self.config = workers, config
+    def __init__(self, workers: int, config: PipelineConfig | None, work: Work = process_batch) -> None:
+        self.workers, self.config, self.work = workers, config, work
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -121,7 +135,7 @@ class _RestartablePool:
 
     def submit(self, settings: WorkSettings, batch: list[Task]) -> Future[list[UnitResult]]:
         with _sigint_blocked():  # a worker may be forked here
-            return self.executor.submit(process_batch, settings, batch)
+            return self.executor.submit(self.work, settings, batch)
 
     def restart(self) -> None:
         stop_workers(self.executor)
@@ -134,15 +148,29 @@ class _RestartablePool:
         self.executor.shutdown(wait=True)
 
 
-def map_clean(paths: Sequence[str], config: PipelineConfig, workers: int) -> Iterator[tuple[str, str | Reject]]:
+def map_clean(
+    paths: Sequence[str], config: PipelineConfig, workers: int, templates: SiteTemplates | None = None
+) -> Iterator[tuple[str, str | Reject]]:
     """The clean stage alone over many files, in input order."""
     if workers <= 1 or len(paths) <= 1:
-        yield from ((path, clean_file(config, path)) for path in paths)
+        yield from ((path, clean_file(config, path, templates)) for path in paths)
         return
     with _pool(workers, None) as pool:
         with _sigint_blocked():  # the workers are forked here
-            results = pool.map(clean_file, [config] * len(paths), paths, chunksize=4)
+            # one chunk is one pickled message, so `templates` travels once per chunk
+            results = pool.map(clean_file, [config] * len(paths), paths, [templates] * len(paths), chunksize=4)
         yield from zip(paths, results, strict=True)
+
+
+def map_fingerprints(paths: Sequence[str], config: PipelineConfig, workers: int) -> Iterator[PageFingerprint | None]:
+    """The site template map step over many files, in input order (None for a page that cannot be read)."""
+    if workers <= 1 or len(paths) <= 1:
+        yield from (fingerprint_file(config, path) for path in paths)
+        return
+    with _pool(workers, None) as pool:
+        with _sigint_blocked():  # the workers are forked here
+            results = pool.map(fingerprint_file, [config] * len(paths), paths, chunksize=8)
+        yield from results
 
 
 @contextlib.contextmanager
