@@ -243,7 +243,9 @@ def _version(package: str) -> str | None:
         return None
 
 
-def run_clean(inputs: Sequence[str], out_dir: Path, workers: int = 1) -> tuple[int, int]:
+def run_clean(
+    inputs: Sequence[str], out_dir: Path, workers: int = 1, config: PipelineConfig | None = None
+) -> tuple[int, int]:
     """Read, decode and clean each page; write its kept text to OUT/<name>.txt.
 
     Pages that cannot be read or decoded are listed in OUT/rejects.jsonl. Returns the
@@ -253,7 +255,7 @@ def run_clean(inputs: Sequence[str], out_dir: Path, workers: int = 1) -> tuple[i
     written = 0
     used_names: set[str] = set()
     with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
-        for path, result in map_clean(found.paths, PipelineConfig(), workers):
+        for path, result in map_clean(found.paths, config or PipelineConfig(), workers):
             if isinstance(result, str):
                 write_text_atomic(out_dir / _unique_text_name(path, used_names), result)
                 written += 1
