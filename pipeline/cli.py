@@ -187,7 +187,8 @@ def _require_existing(paths: Sequence[str | Path], what: str) -> None:
 
 def _require_output_folder(path: Path) -> None:
     if path.exists() and not path.is_dir():
-        raise UsageError(f"the output folder -o {path} is a file: give a new folder, or the folder of an earlier run")
+        raise UsageError(f"{path} cannot be used as the output folder: it is a file; give -o a new folder or the "
+                         "folder of an earlier run")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -15,6 +15,11 @@ from typing import Any
 RECORDS_FILE = "records.jsonl"
 REJECTS_FILE = "rejects.jsonl"
 RUN_REPORT_FILE = "run.json"
+# What `audit` writes beside a run's files. They describe the results they were made from, so a run that
+# publishes new results removes them (pipeline/shards.py `publish`): no report of older results is left
+# looking current.
+AUDIT_HTML = "audit.html"
+AUDIT_JSON = "audit.json"
 
 
 class RunFolderError(ValueError):

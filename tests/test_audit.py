@@ -330,7 +330,7 @@ def test_audit_of_a_folder_that_is_not_a_run_fails_cleanly(tmp_path):
     with pytest.raises(RunFolderError):
         write_audit(tmp_path / "missing")
     done = cli("audit", str(tmp_path))
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert "records.jsonl" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -162,8 +162,8 @@ def test_validate_fails_on_a_corrupted_records_file(run_output, tmp_path, how):
 
 def test_validate_on_a_missing_file_fails(tmp_path):
     done = cli("validate", str(tmp_path / "nope.jsonl"))
-    assert done.returncode == 1
-    assert "cannot read" in done.stderr
+    assert done.returncode == 2
+    assert f"no such file: {tmp_path / 'nope.jsonl'}" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -244,7 +244,7 @@ def test_a_missing_run_is_an_error(runs, tmp_path):
         diff_runs(run_a, tmp_path / "nothing")
     done = cli("diff", run_a, tmp_path / "nothing")
     assert done.returncode == 2
-    assert "does not exist" in done.stderr
+    assert f"no such run folder: {tmp_path / 'nothing'}" in done.stderr
 
 
 def test_changed_excerpt_shows_the_change_with_context():

@@ -311,8 +311,8 @@ def test_the_command_prints_the_table_and_writes_json(tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["metrics"]["entity_f1"] == 1.0
     missing = subprocess.run([sys.executable, "-m", "pipeline", "evaluate", str(tmp_path / "nothing"),
                               str(gold_dir)], capture_output=True, text=True, timeout=120)
-    assert missing.returncode == 1
-    assert "does not exist" in missing.stderr
+    assert missing.returncode == 2
+    assert f"no such run folder: {tmp_path / 'nothing'}" in missing.stderr
 
 
 # ---------------------------------------------------------------------------------------------------------

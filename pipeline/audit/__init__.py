@@ -11,11 +11,9 @@ from pathlib import Path
 
 from pipeline.audit.aggregate import Audit, collect
 from pipeline.audit.report import render
-from pipeline.run_files import RunFolderError
+from pipeline.run_files import AUDIT_HTML, AUDIT_JSON, RunFolderError
 from pipeline.write import write_text_atomic
 
-AUDIT_HTML = "audit.html"
-AUDIT_JSON = "audit.json"
 # Per-record views (and rows of the records table) in the HTML: the records with the most warnings.
 DEFAULT_MAX_RECORDS = 500
 
