@@ -91,7 +91,10 @@ def test_run_records_validate_with_the_validate_command(run_output):
     assert {r["term"] for r in records} == {"Ghrelin Timing", "Glucagon Pulse"}
     done = cli("validate", str(run_output / "records.jsonl"))
     assert done.returncode == 0, done.stderr
-    assert "5 records checked, 0 problems" in done.stdout
+    assert "5 records and 0 rejects checked, 0 problems" in done.stdout
+    rejects = cli("validate", str(run_output / "rejects.jsonl"))
+    assert rejects.returncode == 0, rejects.stderr
+    assert "0 records and 4 rejects checked, 0 problems" in rejects.stdout
 
 
 def test_run_rejects_say_which_file_and_why(run_output, pages):
