@@ -100,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--max-records", type=_positive_int, default=500, help="per-record views for this many records (default 500)"
     )
+    audit.add_argument(
+        "--max-rejects", type=_positive_int, default=1000, metavar="N", help="rejects listed per reason (default 1000)"
+    )
     audit.set_defaults(handler=_audit)
 
     evaluate = commands.add_parser("evaluate", help="score a run against gold files (ANNOTATION.md format)")
@@ -341,7 +344,7 @@ def _audit(args: argparse.Namespace) -> int:
 
     _require_existing([args.run_dir], "run folder")
     try:
-        html_path, json_path = write_audit(args.run_dir, max_records=args.max_records)
+        html_path, json_path = write_audit(args.run_dir, max_records=args.max_records, max_rejects=args.max_rejects)
     except RunFolderError as error:
         raise UsageError(str(error)) from error
     print(f"wrote {html_path} and {json_path}")
