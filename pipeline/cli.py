@@ -319,7 +319,16 @@ def _clean(args: argparse.Namespace) -> int:
 
     _require_existing(args.inputs, "input")
     _require_output_folder(args.output)
-    written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=_page_config(args))
+    config = _page_config(args)
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{args.output} cannot be used as the output folder: {error.strerror or error}") from error
+    try:
+        written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+    except OSError as error:  # the output folder filled up or went away while texts were written
+        print(f"glossary-pipeline clean: writing {args.output} failed: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"{written} pages cleaned, {rejected} rejected; wrote {args.output}")
     return EXIT_OK
 

@@ -103,6 +103,16 @@ def test_an_output_file_is_refused_before_starting_without_a_resume_hint(command
     assert target.read_text(encoding="utf-8") == "mine\n"
 
 
+@pytest.mark.parametrize("command", ["run", "clean"])
+def test_an_output_folder_that_cannot_be_made_is_bad_usage(command, pages, tmp_path):
+    (tmp_path / "afile").write_text("mine\n", encoding="utf-8")
+    target = tmp_path / "afile" / "out"
+    done = cli(command, str(pages), "-o", str(target), "--workers", "1")
+    _clean_failure(done, 2)
+    assert f"{target} cannot be used as the output folder" in done.stderr
+    assert "resume" not in done.stderr
+
+
 # -- 3. validate ---------------------------------------------------------------------------------------
 
 
