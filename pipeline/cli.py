@@ -348,7 +348,7 @@ def _tag(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from pipeline.audit import write_audit
+    from pipeline.quality.audit import write_audit
     from pipeline.run_files import RunFolderError
 
     _require_existing([args.run_dir], "run folder")
@@ -361,7 +361,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import evaluate_run
+    from pipeline.quality.evaluate import evaluate_run
     from pipeline.run_files import RunFolderError
 
     _require_existing([args.run_dir], "run folder")
@@ -379,7 +379,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from pipeline.diff import diff_runs
+    from pipeline.quality.diff import diff_runs
     from pipeline.run_files import RunFolderError
 
     _require_existing([args.run_a, args.run_b], "run folder")

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.audit import write_audit
-from pipeline.audit.aggregate import severity, warning_severities
-from pipeline.audit.report import CSP, highlight
+from pipeline.quality.audit import write_audit
+from pipeline.quality.audit.aggregate import severity, warning_severities
+from pipeline.quality.audit.report import CSP, highlight
 from pipeline.run_files import RunFolderError, iter_records, iter_rejects
 
 PWN = "window.__pwned=1"

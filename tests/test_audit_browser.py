@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_audit import run_and_audit
 
-from pipeline.audit.browser import CHROMIUM, LAUNCH_ARGS
+from pipeline.quality.audit.browser import CHROMIUM, LAUNCH_ARGS
 
 
 def _require_chromium() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.diff import changed_excerpt, diff_runs
+from pipeline.quality.diff import changed_excerpt, diff_runs
 from pipeline.run_files import RunFolderError, iter_records, iter_rejects
 
 CORTISOL_LEAD = (

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import Evaluation, GoldFolderError, evaluate_run, token_f1
+from pipeline.quality.evaluate import Evaluation, GoldFolderError, evaluate_run, token_f1
 from pipeline.run_files import RunFolderError, iter_records, iter_rejects
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

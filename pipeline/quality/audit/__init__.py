@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.audit.aggregate import DEFAULT_MAX_REJECTS, Audit, collect
-from pipeline.audit.report import render
+from pipeline.quality.audit.aggregate import DEFAULT_MAX_REJECTS, Audit, collect
+from pipeline.quality.audit.report import render
 from pipeline.run_files import AUDIT_HTML, AUDIT_JSON, RunFolderError
 from pipeline.write import write_text_atomic
 

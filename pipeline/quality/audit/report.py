@@ -16,9 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.audit.aggregate import SEVERITIES, Audit, severity
-from pipeline.audit.charts import Bar, bar_chart, column_chart
-from pipeline.audit.escape import esc, shorten
+from pipeline.quality.audit.aggregate import SEVERITIES, Audit, severity
+from pipeline.quality.audit.charts import Bar, bar_chart, column_chart
+from pipeline.quality.audit.escape import esc, shorten
 
 # The report's parts, for the contents line at the top (anchors are fixed strings, never run data).
 SECTIONS = (

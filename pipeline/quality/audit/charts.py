@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.audit.escape import esc, shorten
+from pipeline.quality.audit.escape import esc, shorten
 
 WIDTH = 760
 LABEL_WIDTH = 210
