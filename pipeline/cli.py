@@ -183,7 +183,7 @@ def _non_negative_float(text: str) -> float:
 
 def _require_existing(paths: Sequence[str | Path], what: str) -> None:
     """A path named on the command line that is not there is bad usage (a typo), not a reject."""
-    missing = [str(path) for path in paths if not os.path.lexists(path)]
+    missing = [str(path) for path in paths if not os.path.exists(path)]  # a broken link too: nothing to read
     if missing:
         raise UsageError(f"no such {what}: {', '.join(missing)}")
 
