@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -126,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
 
 # The per-page limits of `PipelineConfig` (pipeline/api.py) and `Limits` (pipeline/read.py), as flags. A flag
 # left out keeps the configuration's own default (None here), so behaviour has one source; the defaults in
-# the help text are checked against the configuration by tests/test_cli.py. Importing the configuration
+# the help text are checked against the configuration by tests/test_cli_usage.py. Importing the configuration
 # here would load spaCy for every command, `schema` included.
 PAGE_OPTIONS = (
     ("--timeout", "max_seconds_per_page", "SECONDS", "seconds one page may take, 0 for no limit (default 30)"),
@@ -176,8 +177,8 @@ def _positive_int(text: str) -> int:
 
 def _non_negative_float(text: str) -> float:
     value = float(text)
-    if not value >= 0:  # also refuses nan
-        raise argparse.ArgumentTypeError("must be 0 or more")
+    if not 0 <= value < math.inf:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be a number, 0 or more")
     return value
 
 
