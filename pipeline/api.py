@@ -198,7 +198,8 @@ class GlossaryPipeline:
     def _check_language(self, page: CleanedPage) -> None:
         language = self.language_check.other_language(page.opening(SAMPLE_CHARS))
         if language is not None:
-            raise Rejected("not-english", f"the page text is in another language ({language!r}), not English")
+            wanted = "English" if self.config.language == "en" else repr(self.config.language)
+            raise Rejected("not-english", f"the page text is in another language ({language!r}), not {wanted}")
 
     def _record(
         self,

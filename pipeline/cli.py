@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
 
+if TYPE_CHECKING:
+    from pipeline.api import PipelineConfig
+
+# The exit codes of every command (README "Exit codes"): 0 ok; 1 the work found problems or failed;
+# 2 bad usage or an argument that cannot be read (argparse also exits 2 on bad usage).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage or an argument that cannot be read: the message names it; exit 2, nothing was done."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,7 +33,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    return int(args.handler(args))
+    try:
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a reader gone away shows here, not at exit, where it cannot be caught
+    except UsageError as error:
+        print(f"glossary-pipeline {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`schema | head`): the Python docs' recipe ("Note on SIGPIPE") points stdout
+        # at devnull, so the flush at exit cannot raise again, and exits 1 like a program its pipe ended.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    return code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (default: a LocalCluster of --workers)")
     run.add_argument("--resume", action="store_true", help="finish the run in the output folder; skip unchanged inputs")
     run.add_argument("--force", action="store_true", help="with --resume: process every input again")
+    _add_page_options(run)
     run.add_argument(
         "--shard-size", type=_positive_int, default=1000, metavar="N", help="inputs per shard (default: 1000)"
     )
@@ -58,14 +81,20 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--reject", action="store_true", help="print the reject schema instead")
     schema.set_defaults(handler=_schema)
 
-    validate = commands.add_parser("validate", help="check a records.jsonl file against the schema")
+    validate = commands.add_parser(
+        "validate", help="check a records or rejects file (JSON Lines or Parquet) against its schema"
+    )
     validate.add_argument("file", type=Path)
+    validate.add_argument(
+        "--reject", action="store_true", help="every row is a reject (default: told by its fields, row by row)"
+    )
     validate.set_defaults(handler=_validate)
 
     clean = commands.add_parser("clean", help="run read, decode and clean only; write each page's kept text")
     clean.add_argument("inputs", nargs="+", metavar="INPUT")
     clean.add_argument("-o", "--output", type=Path, required=True, help="folder for <name>.txt files")
     clean.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
+    _add_page_options(clean)
     _add_site_templates_flag(clean)
     clean.set_defaults(handler=_clean)
 
@@ -73,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("run_dir", type=Path)
     audit.add_argument(
         "--max-records", type=_positive_int, default=500, help="per-record views for this many records (default 500)"
+    )
+    audit.add_argument(
+        "--max-rejects", type=_positive_int, default=1000, metavar="N", help="rejects listed per reason (default 1000)"
     )
     audit.set_defaults(handler=_audit)
 
@@ -102,6 +134,49 @@ def _add_site_templates_flag(command: argparse.ArgumentParser) -> None:
     )
 
 
+# The per-page limits of `PipelineConfig` (pipeline/api.py) and `Limits` (pipeline/read.py), as flags. A flag
+# left out keeps the configuration's own default (None here), so behaviour has one source; the defaults in
+# the help text are checked against the configuration by tests/test_cli_usage.py. Importing the configuration
+# here would load spaCy for every command, `schema` included.
+PAGE_OPTIONS = (
+    ("--timeout", "max_seconds_per_page", "SECONDS", "seconds one page may take, 0 for no limit (default 30)"),
+    ("--language", "language", "CODE", "the language pages must be in, ISO 639-1 (default en)"),
+    ("--max-bytes", "max_bytes", "N", "bytes of one file or page as read (default 20,000,000)"),
+    ("--max-decompressed-bytes", "max_decompressed_bytes", "N", "bytes a gzip page may expand to (default 50,000,000)"),
+    ("--max-chars", "max_text_chars", "N", "characters of one decoded page (default 5,000,000)"),
+    ("--max-depth", "max_depth", "N", "element nesting, 1 to 256 (default 256)"),
+)
+_LIMITS_FIELDS = ("max_bytes", "max_decompressed_bytes")
+
+
+def _add_page_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("per-page limits (a page over one is a reject with its reason)")
+    for flag, name, metavar, help_text in PAGE_OPTIONS:
+        kind: Callable[[str], object] = {"language": str, "max_seconds_per_page": _non_negative_float}.get(
+            name, _positive_int)
+        group.add_argument(flag, dest=name, type=kind, default=None, metavar=metavar, help=help_text)
+
+
+def _page_config(args: argparse.Namespace) -> PipelineConfig:
+    from dataclasses import replace
+
+    from pipeline.api import PipelineConfig
+
+    config = PipelineConfig(site_templates=args.site_templates)
+    given = {name: value for _, name, _, _ in PAGE_OPTIONS if (value := getattr(args, name)) is not None}
+    language = given.get("language", config.language)
+    if language != config.language:  # py3langid is loaded only for another language than the default
+        from pipeline.language import known_languages
+
+        if language not in known_languages():
+            raise UsageError(f"--language {language}: not a language code py3langid knows (ISO 639-1: en, de, es, ...)")
+    limits = replace(config.limits, **{name: given.pop(name) for name in _LIMITS_FIELDS if name in given})
+    try:
+        return replace(config, limits=limits, **given)
+    except ValueError as error:  # the configuration checks its own ranges (max_depth)
+        raise UsageError(f"--max-depth: {error}") from error
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -109,12 +184,38 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < math.inf:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be a number, 0 or more")
+    return value
+
+
+def _require_existing(paths: Sequence[str | Path], what: str) -> None:
+    """A path named on the command line that is not there is bad usage (a typo), not a reject."""
+    missing = [str(path) for path in paths if not os.path.exists(path)]  # a broken link too: nothing to read
+    if missing:
+        raise UsageError(f"no such {what}: {', '.join(missing)}")
+
+
+def _require_output_folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} cannot be used as the output folder: it is a file; give -o a new folder or the "
+                         "folder of an earlier run")
+
+
 def _run(args: argparse.Namespace) -> int:
-    from pipeline.api import PipelineConfig
     from pipeline.output_lock import OutputFolderError
     from pipeline.runner import BatchOptions, run
     from pipeline.sources import JsonlFields
 
+    if args.force and not args.resume:
+        raise UsageError("--force only goes with --resume (a run without --resume processes every input anyway)")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    # Inputs named here must exist; a file that a folder or the --from list holds is read, and is a reject
+    # when it cannot be.
+    _require_existing(args.inputs, "input")
     inputs = list(args.inputs)
     if args.inputs_from:
         try:
@@ -122,14 +223,11 @@ def _run(args: argparse.Namespace) -> int:
             listed = args.inputs_from.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
             inputs += [line.strip() for line in listed if line.strip()]
         except OSError as error:
-            print(f"glossary-pipeline: cannot read {args.inputs_from}: {error}", file=sys.stderr)
-            return EXIT_USAGE
+            raise UsageError(f"cannot read --from {args.inputs_from}: {error.strerror or error}") from error
     if not inputs:
-        print("glossary-pipeline run: no inputs (give INPUT... or --from FILE)", file=sys.stderr)
-        return EXIT_USAGE
-    if args.scheduler and args.executor != "dask":
-        print("glossary-pipeline run: --scheduler needs --executor dask", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("no inputs (give INPUT... or --from FILE)")
+    _require_output_folder(args.output)
+    config = _page_config(args)
     options = BatchOptions(
         format=args.format,
         executor=args.executor,
@@ -141,11 +239,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with _stop_on_signals():
-            summary = run(inputs, args.output, workers=args.workers, on_progress=_progress_bar(), options=options,
-                          config=PipelineConfig(site_templates=args.site_templates))
+            summary = run(inputs, args.output, workers=args.workers, config=config, on_progress=_progress_bar(),
+                          options=options)
     except OutputFolderError as error:
-        print(f"glossary-pipeline run: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(str(error)) from error
     except _Stopped as stop:
         print(f"\nglossary-pipeline: the run was stopped ({stop.name}); the shards it finished are kept: "
               f"`glossary-pipeline run` with the same inputs, `-o {args.output}` and `--resume` continues it",
@@ -209,25 +306,39 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from pipeline.validate import validate_records_file
+    from pipeline.validate import validate_file
 
+    _require_existing([args.file], "file")
+    if args.file.is_dir():
+        raise UsageError(f"{args.file} is a folder: give a records or rejects file (records.jsonl, rejects.jsonl, "
+                         "records-00000.parquet)")
     try:
-        problems, count = validate_records_file(args.file)
+        checked = validate_file(args.file, all_rejects=args.reject)
     except OSError as error:
-        print(f"glossary-pipeline: cannot read {args.file}: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    for problem in problems[:50]:
+        raise UsageError(f"cannot read {args.file}: {error.strerror or error}") from error
+    for problem in checked.problems[:50]:
         print(problem, file=sys.stderr)
-    print(f"{count} records checked, {len(problems)} problems")
-    return EXIT_OK if not problems else EXIT_FAILED
+    if len(checked.problems) > 50:
+        print(f"... and {len(checked.problems) - 50} more problems", file=sys.stderr)
+    print(checked.line())
+    return EXIT_OK if not checked.problems else EXIT_FAILED
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from pipeline.api import PipelineConfig
     from pipeline.runner import run_clean
 
-    config = PipelineConfig(site_templates=args.site_templates)
-    written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+    _require_existing(args.inputs, "input")
+    _require_output_folder(args.output)
+    config = _page_config(args)
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{args.output} cannot be used as the output folder: {error.strerror or error}") from error
+    try:
+        written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+    except OSError as error:  # the output folder filled up or went away while texts were written
+        print(f"glossary-pipeline clean: writing {args.output} failed: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"{written} pages cleaned, {rejected} rejected; wrote {args.output}")
     return EXIT_OK
 
@@ -239,8 +350,7 @@ def _tag(args: argparse.Namespace) -> int:
     try:
         source = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
     except OSError as error:
-        print(f"glossary-pipeline: cannot read {args.file}: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        raise UsageError(f"cannot read {args.file}: {error.strerror or error}") from error
     with source:
         for line in tag_lines(source, EntityTagger()):
             print(line)
@@ -248,27 +358,28 @@ def _tag(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from pipeline.audit import write_audit
+    from pipeline.quality.audit import write_audit
     from pipeline.run_files import RunFolderError
 
+    _require_existing([args.run_dir], "run folder")
     try:
-        html_path, json_path = write_audit(args.run_dir, max_records=args.max_records)
+        html_path, json_path = write_audit(args.run_dir, max_records=args.max_records, max_rejects=args.max_rejects)
     except RunFolderError as error:
-        print(f"glossary-pipeline: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        raise UsageError(str(error)) from error
     print(f"wrote {html_path} and {json_path}")
     return EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import evaluate_run
+    from pipeline.quality.evaluate import evaluate_run
     from pipeline.run_files import RunFolderError
 
+    _require_existing([args.run_dir], "run folder")
+    _require_existing([args.gold_dir], "gold folder")
     try:
         result = evaluate_run(args.run_dir, args.gold_dir)
-    except RunFolderError as error:
-        print(f"glossary-pipeline: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    except RunFolderError as error:  # GoldFolderError too: a malformed gold file names itself and what is wrong
+        raise UsageError(str(error)) from error
     print(result.table(show=args.show))
     if args.json:
         from pipeline.write import write_json_atomic
@@ -278,14 +389,14 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from pipeline.diff import diff_runs
+    from pipeline.quality.diff import diff_runs
     from pipeline.run_files import RunFolderError
 
+    _require_existing([args.run_a, args.run_b], "run folder")
     try:
         result = diff_runs(args.run_a, args.run_b)
     except RunFolderError as error:
-        print(f"glossary-pipeline: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(str(error)) from error
     print(result.report())
     if args.json:
         from pipeline.write import write_json_atomic

@@ -55,6 +55,13 @@ class LanguageCheck:
         return None if language == self.language else str(language)
 
 
+def known_languages() -> frozenset[str]:
+    """The language codes py3langid can tell (ISO 639-1): the values a run's target language may take."""
+    from py3langid.langid import _get_identifier  # the identifier classify() uses, loaded once
+
+    return frozenset(_get_identifier().nb_classes)
+
+
 def english_function_word_share(sample: str) -> float:
     words = _WORD.findall(sample.lower())
     return sum(word in ENGLISH_FUNCTION_WORDS for word in words) / len(words) if words else 0.0

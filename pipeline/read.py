@@ -69,6 +69,24 @@ def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovere
     return Discovered(paths, skipped, excluded, duplicates)
 
 
+def input_roots(inputs: Iterable[str]) -> list[str]:
+    """The folders a run's source paths are relative to: each folder given, and the deepest folder that holds
+    every file given by name (one for relative paths, one for absolute ones). Recorded in run.json, so that
+    `diff` can match the sources of two runs over two copies of a folder by their path inside it."""
+    roots: dict[str, None] = {}
+    file_folders: dict[bool, set[str]] = {True: set(), False: set()}  # by whether the path is absolute
+    for given in inputs:
+        path = os.path.normpath(given)
+        if os.path.isdir(path):  # as `discover` decides: a link to a folder given by name is walked
+            roots[printable_path(path)] = None
+        else:
+            file_folders[os.path.isabs(path)].add(os.path.dirname(path) or os.curdir)
+    for folders in file_folders.values():
+        if folders:
+            roots[printable_path(os.path.commonpath(sorted(folders)) or os.curdir)] = None
+    return list(roots)
+
+
 def _walk(folder: str) -> Iterator[str]:
     """Files, sorted; a link to a folder is not followed (it could loop) but given like a file,
     so that it ends as a reject or a skipped file instead of vanishing."""

@@ -15,6 +15,11 @@ from typing import Any
 RECORDS_FILE = "records.jsonl"
 REJECTS_FILE = "rejects.jsonl"
 RUN_REPORT_FILE = "run.json"
+# What `audit` writes beside a run's files. They describe the results they were made from, so a run that
+# publishes new results removes them (pipeline/shards.py `publish`): no report of older results is left
+# looking current.
+AUDIT_HTML = "audit.html"
+AUDIT_JSON = "audit.json"
 
 
 class RunFolderError(ValueError):
@@ -50,12 +55,13 @@ def _listed(run_dir: Path, kind: str, default: str) -> list[str]:
 
 def _iter_file(path: Path) -> Iterator[dict[str, Any]]:
     if path.suffix == ".parquet":
-        yield from _iter_parquet(path)
+        yield from iter_parquet_rows(path)
     else:
         yield from _iter_jsonl(path)
 
 
-def _iter_parquet(path: Path) -> Iterator[dict[str, Any]]:
+def iter_parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of a Parquet file as the same rows read in JSON Lines; RunFolderError when it cannot be read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -29,7 +29,7 @@ from pipeline.clean.site_template import SiteTemplates, TemplateCounter
 from pipeline.executors import Task, UnitResult, Work, WorkSettings, fingerprint_batch, process_batch
 from pipeline.executors.local import map_clean, map_fingerprints, map_local
 from pipeline.output_lock import output_lock
-from pipeline.read import discover, page_stem, printable_path
+from pipeline.read import discover, input_roots, page_stem, printable_path
 from pipeline.shards import (
     RUN_REPORT,
     Journal,
@@ -278,6 +278,7 @@ def _run_report(
         "config": {
             "inputs": [] if options.inputs_from else [printable_path(given) for given in inputs],
             "inputs_from": printable_path(options.inputs_from) if options.inputs_from else None,
+            "input_roots": input_roots(inputs),  # what `diff` matches source paths relative to
             "workers": workers,
             "executor": options.executor,
             "format": options.format,

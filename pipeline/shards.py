@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 import pyarrow.parquet as pq
 
 from pipeline.executors import UnitResult
+from pipeline.run_files import AUDIT_HTML, AUDIT_JSON
 from pipeline.write import PartWriter, atomic_file
 
 STATE_DIR = ".run-state"
@@ -347,7 +348,9 @@ def publish(journal: Journal, outputs: Outputs) -> None:
     `OUT/current` is a symbolic link to the results folder, replaced atomically (rename over it);
     the names users open (`OUT/records.jsonl`, ...) are links through `current`, so every file of
     one run appears at the same instant. Only then is the journal pointed into the new folder and
-    are the parts, the old results folder and the links of names no longer written removed.
+    are the parts, the old results folder and the links of names no longer written removed, and with them
+    the audit files made from the old results (removed rather than marked stale: a report that is still
+    there reads as current, whatever it says at its top; `audit` makes a new one in seconds).
     """
     out_dir = journal.out_dir
     _replace_with_link(out_dir / CURRENT, journal.relative(outputs.folder))
@@ -360,7 +363,8 @@ def publish(journal: Journal, outputs: Outputs) -> None:
     journal.close()
     shutil.rmtree(journal.parts_dir, ignore_errors=True)
     for path in out_dir.iterdir():
-        if (_SHARD_FILE.fullmatch(path.name) or path.name == RECORDS_JSONL) and path.name not in names:
+        stale = _SHARD_FILE.fullmatch(path.name) or path.name in (RECORDS_JSONL, AUDIT_HTML, AUDIT_JSON)
+        if stale and path.name not in names:
             path.unlink(missing_ok=True)
     remove_stale_results(out_dir, keep={outputs.folder.name})
 

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.audit.browser import CHROMIUM, LAUNCH_ARGS
+from pipeline.quality.audit.browser import CHROMIUM, LAUNCH_ARGS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -243,6 +243,8 @@ def test_every_rule_file_the_pipeline_loads_is_part_of_the_config_hash(repo) -> 
     from pipeline import api
 
     package = repo / "pipeline"
-    data_files = {str(p.relative_to(package)) for p in package.rglob("*") if p.suffix in (".json", ".tsv")}
+    # pipeline/quality/ reads finished runs (the audit's warning severities): its files never shape a record.
+    data_files = {str(p.relative_to(package)) for p in package.rglob("*")
+                  if p.suffix in (".json", ".tsv") and p.relative_to(package).parts[0] != "quality"}
     # vocabulary_review.tsv lists the concepts left out of the lexicon and why: read by tests, never at run time
     assert data_files - {"entities/vocabulary_review.tsv"} == set(api._RULE_FILES)

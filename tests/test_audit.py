@@ -20,8 +20,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.audit import write_audit
-from pipeline.audit.report import CSP, highlight
+from pipeline.quality.audit import write_audit
+from pipeline.quality.audit.aggregate import severity, warning_severities
+from pipeline.quality.audit.report import CSP, highlight
 from pipeline.run_files import RunFolderError, iter_records, iter_rejects
 
 PWN = "window.__pwned=1"
@@ -80,6 +81,10 @@ PAYLOAD_PAGES = {
     "not-found.html": _page("Page not found", "<h1>404 - Page not found</h1><p>Sorry, the page you were looking "
                                               "for has moved or never existed. Try the search box.</p>"),
     "empty.html": "",
+    # A rejected page's name is shown in the rejects table; a skipped file's in the skipped-files table.
+    f'rejected-"><img src=x onerror={PWN}>.html': _page("Page not found", "<h1>Page not found</h1><p>Sorry, this "
+                                                       "page has moved or never existed. Try the search box.</p>"),
+    "notes-<i>draft.pdf": "not a page by its name",
 }
 
 
@@ -180,7 +185,7 @@ def test_audit_json_totals_match_the_records(audit_json, records, run_dir):
     rejects = list(iter_rejects(run_dir))
     totals = audit_json["totals"]
     assert totals["records"] == len(records) == 5
-    assert totals["rejects"] == len(rejects) == 2
+    assert totals["rejects"] == len(rejects) == 3
     assert totals["sources_with_records"] == len({r["source"]["path"] for r in records})
     assert totals["inputs"] == totals["sources_with_records"] + totals["rejects"]
     assert totals["sections"] == sum(len(r["sections"]) for r in records)
@@ -191,6 +196,52 @@ def test_audit_json_totals_match_the_records(audit_json, records, run_dir):
     assert totals["removed_chars"] == sum(sum(r["quality"]["removed_chars"].values()) for r in records)
     assert audit_json["rejects_by_reason"] == dict(Counter(r["reason"] for r in rejects))
     assert audit_json["run_report_mismatches"] == []
+
+
+def test_audit_json_lists_every_reject_and_skipped_file(audit_json, run_dir):
+    rejects = list(iter_rejects(run_dir))
+    listed = [(row["source"], row["reason"], row["page_kind"], row["detail"]) for row in audit_json["rejects"]]
+    assert sorted(listed, key=str) == sorted(((r["source"]["path"], r["reason"], r.get("page_kind"), r["detail"])
+                                              for r in rejects), key=str)
+    assert audit_json["reject_rows"] == {"max_per_reason": 1000, "left_out": 0}
+    assert [Path(path).name for path in audit_json["skipped_files"]] == ["notes-<i>draft.pdf"]
+
+
+def test_html_has_a_section_per_reject_reason_naming_each_reject(report, run_dir):
+    for reject in iter_rejects(run_dir):
+        heading = report.index("<h3 id=\"reject-reason-")
+        section = report[report.index(f">{html.escape(reject['reason'])} <span", heading):]
+        table = section[: section.index("</table>")]
+        assert f"<code>{html.escape(reject['source']['path'], quote=True)}</code>" in table
+        assert html.escape(reject["detail"], quote=True) in table
+    assert f"rejected-&quot;&gt;&lt;img src=x onerror={PWN}&gt;.html" in report
+    assert "notes-&lt;i&gt;draft.pdf" in report[report.index('id="skipped"'):]
+
+
+def test_max_rejects_bounds_the_rows_and_says_so(run_dir, tmp_path):
+    copy = tmp_path / "run"
+    copy.mkdir()
+    for name in ("records.jsonl", "rejects.jsonl", "run.json"):
+        (copy / name).write_bytes((run_dir / name).read_bytes())
+    html_path, json_path = write_audit(copy, max_rejects=1)
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    by_reason = Counter(r["reason"] for r in iter_rejects(run_dir))
+    assert len(data["rejects"]) == len(by_reason)
+    assert data["reject_rows"]["left_out"] == sum(by_reason.values()) - len(by_reason)
+    if max(by_reason.values()) > 1:
+        assert "more rejects of this reason are in rejects.jsonl" in html_path.read_text(encoding="utf-8")
+
+
+def test_warnings_have_a_severity_and_are_coloured_by_it(audit_json, report):
+    source = (Path(__file__).resolve().parents[1] / "pipeline" / "api.py").read_text(encoding="utf-8")
+    emitted = set(re.findall(r'\bwarn\("([a-z-]+)"', source))
+    assert emitted and emitted <= set(warning_severities()), emitted - set(warning_severities())
+    assert warning_severities()["several-terms"] == "info"
+    assert {"consent-like-text", "menu-like-text"} <= {c for c, s in warning_severities().items() if s == "problem"}
+    for code, row in audit_json["warnings_by_code"].items():
+        assert row["severity"] == severity(code)
+        assert f'class="bar {row["severity"]}"' in report
+        assert f'<span class="sev {row["severity"]}" title="{row["severity"]}">{code}</span>' in report
 
 
 def test_audit_json_coverage_warnings_and_removed_match_the_records(audit_json, records):
@@ -330,7 +381,7 @@ def test_audit_of_a_folder_that_is_not_a_run_fails_cleanly(tmp_path):
     with pytest.raises(RunFolderError):
         write_audit(tmp_path / "missing")
     done = cli("audit", str(tmp_path))
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert "records.jsonl" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_audit import run_and_audit
 
-from pipeline.audit.browser import CHROMIUM, LAUNCH_ARGS
+from pipeline.quality.audit.browser import CHROMIUM, LAUNCH_ARGS
 
 
 def _require_chromium() -> None:
@@ -171,3 +171,40 @@ def test_nothing_runs_even_without_the_content_security_policy(browser, run_dir,
         assert visit.page.evaluate("() => getComputedStyle(document.body).display") != "none"
     finally:
         visit.close()
+
+
+def test_every_reject_and_skipped_file_is_found_by_name(visit, run_dir):
+    from pipeline.run_files import iter_rejects, read_run_report
+
+    rejects = list(iter_rejects(run_dir))
+    assert len(rejects) >= 3
+    for reject in rejects:
+        # The table under the reject's reason heading (one section per reason, visible without a click).
+        heading = visit.page.locator("h3[id^='reject-reason-']", has_text=reject["reason"])
+        table = heading.locator("xpath=following-sibling::table[1]")
+        assert table.is_visible()
+        row = table.locator("tr", has_text=reject["source"]["path"])
+        assert row.count() == 1, reject["source"]["path"]
+        assert reject["detail"] in row.inner_text()
+        if reject.get("page_kind"):
+            assert reject["page_kind"] in row.inner_text()
+    skipped = visit.page.locator("#skipped ~ table").first
+    for path in read_run_report(run_dir)["skipped_files"]:
+        assert skipped.locator("tr", has_text=path).count() == 1, path
+
+
+def test_warning_colours_follow_their_severity(visit):
+    colours: dict[str, set[str]] = {}
+    chips = visit.page.locator("span.sev[title]")
+    assert chips.count() > 0
+    for i in range(chips.count()):
+        chip = chips.nth(i)
+        colours.setdefault(chip.get_attribute("title"), set()).add(
+            chip.evaluate("element => getComputedStyle(element).backgroundColor"))
+    assert all(len(found) == 1 for found in colours.values()), colours  # one colour per severity
+    legend = visit.page.locator("#warnings ~ p span.sev")
+    shown = {legend.nth(i).inner_text(): legend.nth(i).evaluate("e => getComputedStyle(e).backgroundColor")
+             for i in range(legend.count())}
+    assert set(shown) == {"info", "warning", "problem"} and len(set(shown.values())) == 3
+    for level, found in colours.items():
+        assert found == {shown[level]}

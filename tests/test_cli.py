@@ -91,7 +91,10 @@ def test_run_records_validate_with_the_validate_command(run_output):
     assert {r["term"] for r in records} == {"Ghrelin Timing", "Glucagon Pulse"}
     done = cli("validate", str(run_output / "records.jsonl"))
     assert done.returncode == 0, done.stderr
-    assert "5 records checked, 0 problems" in done.stdout
+    assert "5 records and 0 rejects checked, 0 problems" in done.stdout
+    rejects = cli("validate", str(run_output / "rejects.jsonl"))
+    assert rejects.returncode == 0, rejects.stderr
+    assert "0 records and 4 rejects checked, 0 problems" in rejects.stdout
 
 
 def test_run_rejects_say_which_file_and_why(run_output, pages):
@@ -162,8 +165,8 @@ def test_validate_fails_on_a_corrupted_records_file(run_output, tmp_path, how):
 
 def test_validate_on_a_missing_file_fails(tmp_path):
     done = cli("validate", str(tmp_path / "nope.jsonl"))
-    assert done.returncode == 1
-    assert "cannot read" in done.stderr
+    assert done.returncode == 2
+    assert f"no such file: {tmp_path / 'nope.jsonl'}" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.diff import changed_excerpt, diff_runs
+from pipeline.quality.diff import changed_excerpt, diff_runs
 from pipeline.run_files import RunFolderError, iter_records, iter_rejects
 
 CORTISOL_LEAD = (
@@ -244,7 +244,7 @@ def test_a_missing_run_is_an_error(runs, tmp_path):
         diff_runs(run_a, tmp_path / "nothing")
     done = cli("diff", run_a, tmp_path / "nothing")
     assert done.returncode == 2
-    assert "does not exist" in done.stderr
+    assert f"no such run folder: {tmp_path / 'nothing'}" in done.stderr
 
 
 def test_changed_excerpt_shows_the_change_with_context():
@@ -258,3 +258,55 @@ def test_changed_excerpt_shows_the_change_with_context():
     old, new = changed_excerpt(long_before, long_after)
     assert old.startswith("...") and old.endswith("...")
     assert "[old]" in old and "[new]" in new and len(old) < 120
+
+
+def test_two_copies_of_a_folder_show_only_the_real_edit(tmp_path):
+    """Sources are matched by their path inside the folder given, so moving the pages changes nothing."""
+    first = tmp_path / "crawl-monday" / "pages"
+    (first / "hormones").mkdir(parents=True)
+    (first / "cortisol-pulse.html").write_text(html("Cortisol Pulse", CORTISOL_LEAD, CORTISOL_ORIGIN), "utf-8")
+    (first / "hormones" / "oxytocin-bonding.html").write_text(
+        html("Oxytocin Bonding", OXYTOCIN_LEAD, OXYTOCIN_ORIGIN), "utf-8"
+    )
+    (first / "dopamine-tone.html").write_text(html("Dopamine Tone", DOPAMINE_LEAD, DOPAMINE_ORIGIN), "utf-8")
+    (first / "missing.html").write_text(NOT_FOUND, "utf-8")
+    second = tmp_path / "crawl-tuesday"
+    shutil.copytree(first, second)
+    (second / "cortisol-pulse.html").write_text(html("Cortisol Pulse", CORTISOL_LEAD, CORTISOL_ORIGIN_EDITED), "utf-8")
+    run_a, run_b = run_pages(first, tmp_path / "a"), run_pages(second, tmp_path / "b")
+
+    result = diff_runs(run_a, run_b)
+    [edited] = result.sources
+    assert edited.path == str(second / "cortisol-pulse.html")
+    assert (edited.path_before, edited.matched_by) == (str(first / "cortisol-pulse.html"), "relative path")
+    assert edited.input_changed and not edited.records_added and not edited.records_removed
+    [record] = edited.records_changed
+    assert [(section.index, section.status) for section in record.sections] == [(1, "changed")]
+    totals = result.totals()
+    assert (totals["records_added"], totals["records_removed"], totals["records_changed"]) == (0, 0, 1)
+    assert totals["rejects_added"] == totals["rejects_removed"] == 0
+    assert f"4 sources of {run_b} matched to sources of {run_a} by relative path" in result.notes
+    assert f"matched to {first / 'cortisol-pulse.html'} by relative path" in result.report()
+
+
+def test_sources_fall_back_to_url_then_content_hash(tmp_path):
+    """Pages without a common root: scraper lines match by URL, renamed files by their bytes."""
+    line = {"url": "https://example.org/glossary/cortisol-pulse", "html": html("Cortisol Pulse", CORTISOL_LEAD,
+                                                                              CORTISOL_ORIGIN)}
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "scrape.jsonl").write_text(json.dumps(line) + "\n", "utf-8")
+    (tmp_path / "one" / "dopamine-tone.html").write_text(html("Dopamine Tone", DOPAMINE_LEAD, DOPAMINE_ORIGIN), "utf-8")
+    (tmp_path / "two" / "elsewhere").mkdir(parents=True)
+    edited = {**line, "html": html("Cortisol Pulse", CORTISOL_LEAD_EDITED, CORTISOL_ORIGIN)}
+    # An empty line first: the record is line 2 now, so neither its path nor its relative path matches.
+    (tmp_path / "two" / "elsewhere" / "scrape-2.jsonl").write_text("\n" + json.dumps(edited) + "\n", "utf-8")
+    shutil.copy(tmp_path / "one" / "dopamine-tone.html", tmp_path / "two" / "dopamine-tone-renamed.html")
+    run_a = run_pages(tmp_path / "one", tmp_path / "a")
+    run_b = run_pages(tmp_path / "two", tmp_path / "b")
+
+    result = diff_runs(run_a, run_b)
+    [changed] = result.sources
+    assert changed.matched_by == "url" and changed.path.endswith("scrape-2.jsonl#line=2")
+    assert [record.term for record in changed.records_changed] == ["Cortisol Pulse"]
+    assert f"1 sources of {run_b} matched to sources of {run_a} by content hash" in result.notes
+    assert result.totals()["records_added"] == result.totals()["records_removed"] == 0

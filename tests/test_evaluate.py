@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import Evaluation, GoldFolderError, evaluate_run, token_f1
+from pipeline.quality.evaluate import Evaluation, GoldFolderError, evaluate_run, token_f1
 from pipeline.run_files import RunFolderError, iter_records, iter_rejects
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -311,8 +312,57 @@ def test_the_command_prints_the_table_and_writes_json(tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["metrics"]["entity_f1"] == 1.0
     missing = subprocess.run([sys.executable, "-m", "pipeline", "evaluate", str(tmp_path / "nothing"),
                               str(gold_dir)], capture_output=True, text=True, timeout=120)
-    assert missing.returncode == 1
-    assert "does not exist" in missing.stderr
+    assert missing.returncode == 2
+    assert f"no such run folder: {tmp_path / 'nothing'}" in missing.stderr
+
+
+def _documented_gold() -> list[dict]:
+    """The example gold files of docs/gold-format.md, as written there."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "gold-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```json\n(.*?)```", text, flags=re.DOTALL)
+    assert len(blocks) == 2, "the format page shows one page with records and one expected reject"
+    return [json.loads(block) for block in blocks]
+
+
+def test_the_documented_gold_format_scores_a_matching_run_perfectly(tmp_path):
+    page, not_found = _documented_gold()
+    gold_dir = write_gold(tmp_path / "gold", page, not_found)
+    records = []
+    for gold_record in page["records"]:
+        kinds = [section["kind"] for section in gold_record["sections"]]
+        sections = [(section["kind"], section["heading"], section["text"]) for section in gold_record["sections"]]
+        entities = [entity(kinds.index(e["section"]), e["text"], e["labels"][0], e["canonical"], e["labels"])
+                    for e in gold_record["entities"]]
+        records.append(record(page["page"], gold_record["term"], sections, entities))
+    rejects = [{**REJECT, "source": {"path": f"pages/{not_found['page']}"}}]
+    result = evaluate_run(write_run(tmp_path / "run", records, rejects), gold_dir)
+    assert result.problems == []
+    assert result.metrics["pages"] == 2 and result.metrics["reject_accuracy"] == 1.0
+    for name in ("term_exact", "section_exact_all", "entity_f1", "entity_label_accuracy"):
+        assert result.metrics[name] == 1.0, name
+
+
+@pytest.mark.parametrize(
+    ("damage", "where"),
+    [(lambda gold: gold.pop("records"), "the file: 'records' is a required property"),
+     (lambda gold: gold["records"][0]["sections"][1].update(kind="intro"), "records/0/sections/1/kind: 'intro'"),
+     (lambda gold: gold["records"][0]["entities"][0].update(labels="HORMONE"), "records/0/entities/0/labels:"),
+     (lambda gold: gold["records"][0]["entities"][1].pop("canonical"), "records/0/entities/1: 'canonical' is"),
+     (lambda gold: gold.update(page=7), "page: 7 is not of type 'string'")],
+    ids=["no-records", "unknown-kind", "labels-not-a-list", "no-canonical", "page-not-text"],
+)
+def test_a_malformed_gold_file_is_named_with_what_is_wrong(damage, where, tmp_path):
+    page, _ = _documented_gold()
+    damage(page)
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    (gold_dir / "cortisol-pulse.html.json").write_text(json.dumps(page), encoding="utf-8")
+    run_dir = write_run(tmp_path / "run", perfect_records())
+    done = subprocess.run([sys.executable, "-m", "pipeline", "evaluate", str(run_dir), str(gold_dir)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert f"{gold_dir / 'cortisol-pulse.html.json'}: not a gold file: {where}" in done.stderr
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ On top of them:
   loses recall on the other. Within one label, mentions are matched as the script matches them
   overall: as a multiset of (section kind, normalised text) per record.
 
-Pages are matched by the base name of `source.path` (or `source.uri`), gold records to predicted records
+The gold format is docs/gold-format.md (`GOLD_SCHEMA` below checks it). Pages are matched by the base
+name of `source.path` (or `source.uri`), gold records to predicted records
 by term first and then in order; see `_pair_records`. As in the script, a gold record left without a
 predicted one counts in `records_missing` only: its sections and mentions are not scored, so section and
 entity scores describe the matched records.
@@ -29,8 +30,11 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, get_args
+
+from jsonschema import Draft202012Validator
 
 from pipeline.model import EntityLabel, SectionKind
 from pipeline.run_files import RunFolderError, iter_records, iter_rejects
@@ -51,6 +55,43 @@ _TYPOGRAPHIC_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"'
 Json = dict[str, Any]
 # An entity as the scorer compares it: (section kind, normalised text).
 EntityKey = tuple[Any, str]
+
+
+_TEXT = {"type": "string"}
+# The gold file format (docs/gold-format.md): what the scoring below reads, checked before any of it, so a
+# malformed file is named with what is wrong instead of failing halfway through the scores.
+GOLD_SCHEMA: Json = {
+    "type": "object",
+    "required": ["page"],
+    "properties": {
+        "page": {"type": "string", "minLength": 1},
+        "expect_reject": {"type": "boolean"},
+        "boilerplate": {"type": "array", "items": _TEXT},
+        "records": {"type": "array", "items": {
+            "type": "object",
+            "required": ["term", "sections", "entities"],
+            "properties": {
+                "term": _TEXT,
+                "sections": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["kind", "text"],
+                    "properties": {"kind": {"enum": list(SECTION_KINDS)}, "heading": {"type": ["string", "null"]},
+                                   "text": _TEXT},
+                }},
+                "entities": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["section", "text", "labels", "canonical"],
+                    "properties": {"section": {"enum": list(SECTION_KINDS)}, "text": _TEXT,
+                                   "labels": {"type": "array", "minItems": 1, "items": {"enum": list(ENTITY_LABELS)}},
+                                   "canonical": _TEXT},
+                }},
+            },
+        }},
+    },
+    # A page that gives records lists them; a page expected to be rejected may leave them out.
+    "if": {"properties": {"expect_reject": {"const": True}}, "required": ["expect_reject"]},
+    "else": {"required": ["records"]},
+}
 
 
 class GoldFolderError(RunFolderError):
@@ -272,9 +313,17 @@ def _read_gold(gold_dir: Path) -> Iterator[Json]:
             gold = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise GoldFolderError(f"{path}: cannot read gold file: {error}") from error
-        if not isinstance(gold, dict) or "page" not in gold:
-            raise GoldFolderError(f"{path}: not a gold file (no 'page')")
+        problem = next(iter(sorted(_gold_validator().iter_errors(gold), key=lambda e: list(e.absolute_path))), None)
+        if problem is not None:
+            where = "/".join(map(str, problem.absolute_path)) or "the file"
+            raise GoldFolderError(f"{path}: not a gold file: {where}: {problem.message} (see docs/gold-format.md)")
+        gold.setdefault("records", [])
         yield gold
+
+
+@cache
+def _gold_validator() -> Draft202012Validator:
+    return Draft202012Validator(GOLD_SCHEMA)
 
 
 def _score_page(gold: Json, predicted: list[Json], rejects: int, tally: _Tally) -> None:

@@ -7,10 +7,12 @@ warnings are kept whole (for the per-record views), so memory stays bounded on b
 from __future__ import annotations
 
 import heapq
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 from pipeline.model import SectionKind
 from pipeline.run_files import iter_records, iter_rejects, read_run_report
@@ -20,6 +22,21 @@ TOP_ENTITIES = 15
 # Section length bins in characters: [0, 100), [100, 200), ... [6400, no limit).
 LENGTH_EDGES = (0, 100, 200, 400, 800, 1600, 3200, 6400)
 SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
+# Rows of the rejects tables per reason: every reject of a small run, a bounded sample of a big one.
+DEFAULT_MAX_REJECTS = 1000
+Severity = Literal["info", "warning", "problem"]
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "problem")
+
+
+@cache
+def warning_severities() -> dict[str, Severity]:
+    """Warning code -> severity, from warning_severity.json (each entry says why)."""
+    data = json.loads((Path(__file__).with_name("warning_severity.json")).read_text(encoding="utf-8"))
+    return {code: entry["severity"] for code, entry in data.items() if not code.startswith("_")}
+
+
+def severity(code: str) -> Severity:
+    return warning_severities().get(code, "warning")
 
 
 @dataclass
@@ -29,6 +46,7 @@ class Audit:
     run_dir: Path
     run_report: dict[str, Any]
     max_records: int
+    max_rejects: int = DEFAULT_MAX_REJECTS
     records: int = 0
     sources: set[str] = field(default_factory=set)
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
@@ -47,6 +65,8 @@ class Audit:
     entity_records: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     length_bins: list[int] = field(default_factory=lambda: [0] * len(LENGTH_EDGES))
     per_record: list[dict[str, Any]] = field(default_factory=list)
+    # Rejects as table rows (source, reason, page kind, detail) by reason, in run order, at most max_rejects each.
+    reject_rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     _heap: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
 
     # -- collecting ---------------------------------------------------------------------------
@@ -109,9 +129,15 @@ class Audit:
             heapq.heapreplace(self._heap, ranked)
 
     def add_reject(self, reject: dict[str, Any]) -> None:
-        self.rejects_by_reason[str(reject.get("reason") or "?")] += 1
+        reason = str(reject.get("reason") or "?")
+        self.rejects_by_reason[reason] += 1
         if reject.get("page_kind"):
             self.pages_by_kind[str(reject["page_kind"])] += 1
+        rows = self.reject_rows[reason]
+        if len(rows) < self.max_rejects:
+            source = _dict(reject.get("source"))
+            rows.append({"source": source.get("path") or source.get("url"), "url": source.get("url"), "reason": reason,
+                         "page_kind": reject.get("page_kind"), "detail": reject.get("detail")})
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -170,6 +196,19 @@ class Audit:
             bins.append({"min_chars": low, "max_chars": high, "sections": self.length_bins[i]})
         return bins
 
+    def skipped_files(self) -> list[str]:
+        """Files of walked folders that are not pages by their name (run.json lists them all)."""
+        return [str(path) for path in _list(self.run_report.get("skipped_files"))]
+
+    def excluded_files(self) -> list[str]:
+        """The run's own output files found inside an input folder: never inputs."""
+        return [str(path) for path in _list(self.run_report.get("excluded_files"))]
+
+    def skipped_units(self) -> dict[str, int]:
+        """Container units passed over by their type (WARC request and metadata records, ...), by why."""
+        counts = _dict(_dict(self.run_report.get("counts")).get("skipped_units"))
+        return {str(why): n for why, n in sorted(counts.items()) if isinstance(n, int)}
+
     def run_counts_disagree(self) -> list[str]:
         """Where run.json's counts differ from the records and rejects read back."""
         counts = _dict(self.run_report.get("counts"))
@@ -191,7 +230,7 @@ class Audit:
             "pages_by_kind": dict(sorted(self.pages_by_kind.items())),
             "section_coverage": self.coverage(),
             "warnings_by_code": {
-                code: {"warnings": n, "records": self.warning_records_by_code[code]}
+                code: {"warnings": n, "records": self.warning_records_by_code[code], "severity": severity(code)}
                 for code, n in sorted(self.warnings_by_code.items())
             },
             "removed_chars_by_reason": dict(sorted(self.removed_chars_by_reason.items())),
@@ -200,12 +239,18 @@ class Audit:
             "section_length_histogram": self.histogram(),
             "record_views": {"max_records": self.max_records, "shown": shown, "left_out": self.records - shown},
             "run_report_mismatches": self.run_counts_disagree(),
+            "rejects": [row for reason in sorted(self.reject_rows) for row in self.reject_rows[reason]],
+            "reject_rows": {"max_per_reason": self.max_rejects,
+                            "left_out": self.rejects - sum(map(len, self.reject_rows.values()))},
+            "skipped_files": self.skipped_files(),
+            "excluded_files": self.excluded_files(),
             "records": [{k: v for k, v in row.items() if k != "index"} for row in self.ranked_records()],
         }
 
 
-def collect(run_dir: Path, max_records: int) -> Audit:
-    audit = Audit(run_dir=run_dir, run_report=_dict(read_run_report(run_dir)), max_records=max(0, max_records))
+def collect(run_dir: Path, max_records: int, max_rejects: int = DEFAULT_MAX_REJECTS) -> Audit:
+    audit = Audit(run_dir=run_dir, run_report=_dict(read_run_report(run_dir)), max_records=max(0, max_records),
+                  max_rejects=max(0, max_rejects))
     for record in iter_records(run_dir):
         audit.add_record(record)
     for reject in iter_rejects(run_dir):
@@ -228,4 +273,4 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list | tuple) else []
 
 
-__all__ = ["AUDIT_FORMAT_VERSION", "LENGTH_EDGES", "Audit", "collect"]
+__all__ = ["AUDIT_FORMAT_VERSION", "DEFAULT_MAX_REJECTS", "LENGTH_EDGES", "SEVERITIES", "Audit", "collect", "severity"]

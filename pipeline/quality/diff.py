@@ -1,7 +1,12 @@
 """What changed between two runs of the same inputs: records, rejects, sections and entities, per source.
 
-Records are matched by `id` (stable for the same entry of the same source) and reported by their source
-path and term; rejects by source path. Within a matched record, sections are compared by their index,
+Sources (input files, WARC records, JSON lines) are matched first, in this order, each step only where its
+key names one source on each side: the same `source.path`; the same path relative to the run's input root
+(`config.input_roots` in run.json: a folder given, or the folder holding the files given), so two runs
+over two copies of a folder match; the same `source.url`; the same content hash (`source.sha256`). A
+source left unmatched is added or removed. Within a matched source, records are matched by term and
+occurrence (what makes a record's `id`, apart from the path); a reject by its source. Within a matched
+record, sections are compared by their index,
 and entities as a multiset of (section kind, text, label, canonical), so an entity whose offsets moved
 because the text around it changed is no change, while one that appears or disappears is.
 
@@ -15,8 +20,10 @@ changes but is none itself.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +33,12 @@ from pipeline.run_files import iter_records, iter_rejects, read_run_report
 Json = dict[str, Any]
 # An entity as compared between runs: (section kind, text, label, canonical).
 EntityKey = tuple[str | None, str, str | None, str | None]
-# Records are keyed by id, and by occurrence should two records of one run share an id.
+# Records of one source are keyed by their term (as the record id reads it) and its occurrence.
 RecordKey = tuple[str, int]
+# How a source of run B was matched to one of run A, in the order the keys are tried.
+MATCH_KEYS = ("path", "relative path", "url", "content hash")
+# The unit of a container input after its file's path: 'a.warc#offset=N', 'a.jsonl#line=N' (pipeline/sources.py).
+_UNIT_SUFFIX = re.compile(r"#(?:offset|line)=\d+$")
 
 # Characters of unchanged text shown on either side of a change, and the most of a change shown.
 _EXCERPT_CONTEXT = 40
@@ -134,6 +145,8 @@ class SourceDiff:
     """Everything that changed for one input path."""
 
     path: str
+    path_before: str | None = None  # the source of run A it was matched to, when not by the same path
+    matched_by: str | None = None
     sha256_before: str | None = None
     sha256_after: str | None = None
     records_added: list[Json] = field(default_factory=list)
@@ -169,6 +182,8 @@ class SourceDiff:
 
     def lines(self) -> list[str]:
         lines = [self.path]
+        if self.path_before is not None:
+            lines.append(f"  matched to {self.path_before} by {self.matched_by}")
         if self.input_changed:
             lines.append(f"  input bytes differ: sha256 {self.sha256_before:.12} -> {self.sha256_after:.12}")
         lines += [f"  record removed: {_record_text(record)}" for record in self.records_removed]
@@ -188,6 +203,8 @@ class SourceDiff:
     def to_json(self) -> Json:
         return {
             "path": self.path,
+            "path_before": self.path_before,
+            "matched_by": self.matched_by,
             "input_changed": self.input_changed,
             "sha256": [self.sha256_before, self.sha256_after],
             "records_added": [_record_ref(record) for record in self.records_added],
@@ -276,73 +293,133 @@ class RunDiff:
 # Comparing
 
 
+@dataclass(slots=True)
+class RunSide:
+    """One run read back by source: its records (in run order), rejects, input hashes, URLs and input roots."""
+
+    records: defaultdict[str, list[Json]] = field(default_factory=lambda: defaultdict(list))
+    rejects: dict[str, Json] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, run_dir: Path) -> RunSide:
+        config = read_run_report(run_dir).get("config") or {}
+        side = cls(roots=[os.path.normpath(root) for root in config.get("input_roots") or [] if isinstance(root, str)])
+        for record in iter_records(run_dir):
+            side.records[side._add_source(record)].append(record)
+        for reject in iter_rejects(run_dir):
+            side.rejects[side._add_source(reject)] = reject
+        return side
+
+    def _add_source(self, item: Json) -> str:
+        source = item.get("source") or {}
+        path = str(source.get("path") or "")
+        if source.get("sha256"):
+            self.sha256[path] = str(source["sha256"])
+        if source.get("url"):
+            self.urls[path] = str(source["url"])
+        return path
+
+    @property
+    def paths(self) -> set[str]:
+        return {*self.records, *self.rejects, *self.sha256}
+
+    def relative(self, path: str) -> str | None:
+        """The path inside the deepest input root that holds it (a container's unit suffix kept)."""
+        suffix = _UNIT_SUFFIX.search(path)
+        file_path = os.path.normpath(path[: suffix.start()] if suffix else path)
+        inside = [root for root in self.roots if (root == os.curdir and not os.path.isabs(file_path))
+                  or file_path.startswith(root.rstrip(os.sep) + os.sep)]
+        if not inside:
+            return None
+        root = max(inside, key=len)
+        relative = file_path if root == os.curdir else file_path[len(root.rstrip(os.sep)) + 1 :]
+        return relative + (suffix.group() if suffix else "")
+
+
+def match_sources(a: RunSide, b: RunSide) -> tuple[list[tuple[str, str, str]], set[str], set[str]]:
+    """(path in A, path in B, how) for every matched source, then the paths of A and of B left unmatched.
+
+    The keys of MATCH_KEYS are tried in order on what is still unmatched; a key that names several sources
+    of one run (two input roots holding the same relative path, one URL fetched twice, two identical files)
+    matches none of them, rather than guessing.
+    """
+    left, right = a.paths, b.paths
+    keys: dict[str, tuple[Callable[[str], str | None], Callable[[str], str | None]]] = {
+        "path": (lambda path: path, lambda path: path),
+        "relative path": (a.relative, b.relative),
+        "url": (a.urls.get, b.urls.get),
+        "content hash": (a.sha256.get, b.sha256.get),
+    }
+    pairs: list[tuple[str, str, str]] = []
+    for how in MATCH_KEYS:
+        key_a, key_b = keys[how]
+        index_a, index_b = _unique_keys(left, key_a), _unique_keys(right, key_b)
+        for key in sorted(index_a.keys() & index_b.keys()):
+            pairs.append((index_a[key], index_b[key], how))
+            left.discard(index_a[key])
+            right.discard(index_b[key])
+    return pairs, left, right
+
+
+def _unique_keys(paths: set[str], key_of: Callable[[str], str | None]) -> dict[str, str]:
+    by_key: defaultdict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        if (key := key_of(path)) is not None:
+            by_key[key].append(path)
+    return {key: found[0] for key, found in by_key.items() if len(found) == 1}
+
+
 def diff_runs(run_a: Path, run_b: Path) -> RunDiff:
     """The differences from run A to run B (raises RunFolderError when either is not a readable run)."""
-    records_a, records_b = _records_by_key(iter_records(run_a)), _records_by_key(iter_records(run_b))
-    rejects_a, rejects_b = _rejects_by_path(iter_rejects(run_a)), _rejects_by_path(iter_rejects(run_b))
-
-    sources: dict[str, SourceDiff] = {}
-
-    def source(path: str) -> SourceDiff:
-        return sources.setdefault(path, SourceDiff(path))
-
-    for key, record in records_a.items():
-        if key not in records_b:
-            source(_path(record)).records_removed.append(record)
-    for key, record in records_b.items():
-        if key not in records_a:
-            source(_path(record)).records_added.append(record)
-        else:
-            change = _record_change(records_a[key], record)
-            if change.changed:
-                source(_path(record)).records_changed.append(change)
-    for path in rejects_a.keys() | rejects_b.keys():
-        before, after = rejects_a.get(path), rejects_b.get(path)
-        if before is None or after is None or _reject_content(before) != _reject_content(after):
-            diff = source(path)
-            diff.reject_before, diff.reject_after = before, after
-
-    # The input's bytes as each run saw them, for every path either run read.
-    sha_a = _sha256_by_path([*records_a.values(), *rejects_a.values()])
-    sha_b = _sha256_by_path([*records_b.values(), *rejects_b.values()])
-    for path in sha_a.keys() & sha_b.keys():
-        if sha_a[path] != sha_b[path]:
-            diff = source(path)
-            diff.sha256_before, diff.sha256_after = sha_a[path], sha_b[path]
+    a, b = RunSide.read(run_a), RunSide.read(run_b)
+    pairs, only_a, only_b = match_sources(a, b)
+    diffs: list[SourceDiff] = []
+    for path_a, path_b, how in pairs:
+        diff = SourceDiff(path_b, path_before=None if how == "path" else path_a, matched_by=how)
+        if a.sha256.get(path_a) != b.sha256.get(path_b):
+            diff.sha256_before, diff.sha256_after = a.sha256.get(path_a), b.sha256.get(path_b)
+        records_a, records_b = _records_by_key(a.records.get(path_a, [])), _records_by_key(b.records.get(path_b, []))
+        diff.records_removed = [record for key, record in records_a.items() if key not in records_b]
+        diff.records_added = [record for key, record in records_b.items() if key not in records_a]
+        for key, record in records_b.items():
+            if key in records_a and (change := _record_change(records_a[key], record)).changed:
+                diff.records_changed.append(change)
+        diff.reject_before, diff.reject_after = a.rejects.get(path_a), b.rejects.get(path_b)
+        diffs.append(diff)
+    for path in only_a:
+        diffs.append(SourceDiff(path, records_removed=a.records.get(path, []), reject_before=a.rejects.get(path)))
+    for path in only_b:
+        diffs.append(SourceDiff(path, records_added=b.records.get(path, []), reject_after=b.rejects.get(path)))
 
     compared = {
-        "sources_a": len(sha_a.keys() | {_path(record) for record in records_a.values()} | rejects_a.keys()),
-        "sources_b": len(sha_b.keys() | {_path(record) for record in records_b.values()} | rejects_b.keys()),
-        "records_a": len(records_a),
-        "records_b": len(records_b),
-        "rejects_a": len(rejects_a),
-        "rejects_b": len(rejects_b),
+        "sources_a": len(a.paths),
+        "sources_b": len(b.paths),
+        "records_a": sum(map(len, a.records.values())),
+        "records_b": sum(map(len, b.records.values())),
+        "rejects_a": len(a.rejects),
+        "rejects_b": len(b.rejects),
     }
-    notes = _run_notes(run_a, run_b) + _record_notes(records_a.values(), records_b.values())
-    changed = [sources[path] for path in sorted(sources) if sources[path].changed]
+    matched_by = Counter(how for _, _, how in pairs if how != "path")
+    notes = [f"{n} sources of {run_b} matched to sources of {run_a} by {how}" for how, n in matched_by.items()]
+    all_a = [record for records in a.records.values() for record in records]
+    all_b = [record for records in b.records.values() for record in records]
+    notes += _run_notes(run_a, run_b) + _record_notes(all_a, all_b)
+    changed = sorted((diff for diff in diffs if diff.changed), key=lambda diff: diff.path)
     return RunDiff(run_a=run_a, run_b=run_b, sources=changed, notes=notes, compared=compared)
 
 
 def _records_by_key(records: Iterable[Json]) -> dict[RecordKey, Json]:
+    """One source's records by term and occurrence, in run order."""
     by_key: dict[RecordKey, Json] = {}
     seen: Counter[str] = Counter()
     for record in records:
-        record_id = str(record.get("id"))
-        by_key[(record_id, seen[record_id])] = record
-        seen[record_id] += 1
+        term = str(record.get("term") or "").strip().lower()
+        by_key[(term, seen[term])] = record
+        seen[term] += 1
     return by_key
-
-
-def _rejects_by_path(rejects: Iterable[Json]) -> dict[str, Json]:
-    return {_path(reject): reject for reject in rejects}
-
-
-def _path(item: Json) -> str:
-    return str((item.get("source") or {}).get("path") or "")
-
-
-def _sha256_by_path(items: Iterable[Json]) -> dict[str, str]:
-    return {_path(item): sha for item in items if (sha := (item.get("source") or {}).get("sha256"))}
 
 
 def _record_change(before: Json, after: Json) -> RecordChange:

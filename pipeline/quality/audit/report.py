@@ -16,14 +16,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.audit.aggregate import Audit
-from pipeline.audit.charts import Bar, bar_chart, column_chart
-from pipeline.audit.escape import esc, shorten
+from pipeline.quality.audit.aggregate import SEVERITIES, Audit, severity
+from pipeline.quality.audit.charts import Bar, bar_chart, column_chart
+from pipeline.quality.audit.escape import esc, shorten
 
 # The report's parts, for the contents line at the top (anchors are fixed strings, never run data).
 SECTIONS = (
     ("totals", "totals"),
     ("rejects", "rejects"),
+    ("skipped", "skipped files"),
     ("kinds", "pages by kind"),
     ("coverage", "section coverage"),
     ("warnings", "warnings"),
@@ -76,7 +77,13 @@ details.rec[open] > summary { border-bottom: 1px solid var(--line); border-radiu
 details.rec > div { padding: 4px 14px 12px; }
 .badge { display: inline-block; min-width: 24px; text-align: center; border-radius: 10px; padding: 0 7px;
          font-size: 12.5px; background: #e5e7eb; margin-right: 6px; }
-.badge.w { background: #fbd5a5; }
+.sev { display: inline-block; font-size: 12px; border-radius: 4px; padding: 0 6px; margin-right: 4px; }
+.sev.info, .badge.info { background: #dbe4ee; }
+.sev.warning, .badge.warning { background: #fbd5a5; }
+.sev.problem, .badge.problem { background: #f4b4ae; }
+svg .bar.info { fill: #8a9bb0; }
+svg .bar.warning { fill: #e8a33d; }
+svg .bar.problem { fill: #c2413a; }
 .kind { display: inline-block; font-size: 12px; border: 1px solid var(--line); border-radius: 4px; padding: 0 5px;
         margin-right: 6px; color: var(--muted); font-weight: normal; }
 .text { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 8px; }
@@ -98,6 +105,7 @@ def render(audit: Audit) -> str:
         _head(audit, labels),
         _totals(audit),
         _rejects(audit),
+        _skipped(audit),
         _page_kinds(audit),
         _coverage(audit),
         _warnings(audit),
@@ -169,8 +177,39 @@ def _page_kinds(audit: Audit) -> str:
 
 
 def _rejects(audit: Audit) -> str:
+    """The chart, then one section per reason (most rejects first) with a row per reject: no script needed."""
     bars = [Bar(reason, n, _share(n, audit.rejects)) for reason, n in audit.rejects_by_reason.most_common()]
-    return f'<h2 id="rejects">Rejects by reason</h2>{bar_chart(bars, title="Rejects by reason", css_class="bar alt")}\n'
+    out = f'<h2 id="rejects">Rejects by reason</h2>{bar_chart(bars, title="Rejects by reason", css_class="bar alt")}\n'
+    for number, (reason, count) in enumerate(audit.rejects_by_reason.most_common()):
+        rows = audit.reject_rows.get(reason, [])
+        body = "".join(
+            f'<tr><td><code>{esc(row["source"])}</code></td><td>{esc(row["page_kind"] or "")}</td>'
+            f'<td>{esc(row["detail"])}</td></tr>'
+            for row in rows
+        )
+        left_out = (f'<p class="note">{count - len(rows):,} more rejects of this reason are in rejects.jsonl '
+                    f"(the limit is {audit.max_rejects:,} per reason).</p>" if count > len(rows) else "")
+        out += (f'<h3 id="reject-reason-{number}">{esc(reason)} <span class="note">({count:,})</span></h3>'
+                f"<table><tr><th>source</th><th>page kind</th><th>detail</th></tr>{body}</table>{left_out}\n")
+    return out
+
+
+def _skipped(audit: Audit) -> str:
+    """What the run passed over without a reject: files not pages by name, its own outputs, container units."""
+    out = '<h2 id="skipped">Skipped files</h2>'
+    groups = [("not a page, archive or JSON Lines file by its name", audit.skipped_files()),
+              ("the run's own output, found in an input folder", audit.excluded_files())]
+    rows = "".join(f"<tr><td><code>{esc(path)}</code></td><td>{esc(why)}</td></tr>"
+                   for why, paths in groups for path in paths)
+    units = audit.skipped_units()
+    if not rows and not units:
+        return out + '<p class="empty">None: every file found was an input.</p>\n'
+    if rows:
+        out += f"<table><tr><th>file</th><th>why skipped</th></tr>{rows}</table>"
+    if units:
+        listed = ", ".join(f"{esc(why)} {n:,}" for why, n in units.items())
+        out += f'<p class="note">Units of archives and JSON Lines files passed over by their type: {listed}.</p>'
+    return out + "\n"
 
 
 def _coverage(audit: Audit) -> str:
@@ -192,10 +231,13 @@ def _coverage(audit: Audit) -> str:
 
 def _warnings(audit: Audit) -> str:
     bars = [
-        Bar(code, n, f"in {audit.warning_records_by_code[code]:,} records")
+        Bar(code, n, f"in {audit.warning_records_by_code[code]:,} records", css_class=f"bar {severity(code)}")
         for code, n in audit.warnings_by_code.most_common()
     ]
-    return f'<h2 id="warnings">Warnings by code</h2>{bar_chart(bars, title="Warnings by code", css_class="bar alt")}\n'
+    legend = " ".join(f'<span class="sev {level}">{level}</span>' for level in SEVERITIES)
+    note = (f'<p class="note">Coloured by severity: {legend} (info: a fact about the page, nothing to fix; '
+            "warning: worth a look; problem: the record is probably wrong).</p>")
+    return f'<h2 id="warnings">Warnings by code</h2>{note}{bar_chart(bars, title="Warnings by code")}\n'
 
 
 def _removed(audit: Audit) -> str:
@@ -248,7 +290,7 @@ def _record_table(audit: Audit, shown: list[tuple[int, dict[str, Any]]]) -> str:
         codes = sorted({str(_dict(w).get("code") or "?") for w in _list(quality.get("warnings"))})
         rows.append(
             f'<tr><td class="n">{rank}</td><td><a href="#rec-{index}">{esc(shorten(str(record.get("term")), 60))}</a>'
-            f'</td><td class="n">{len(_list(quality.get("warnings")))}</td><td>{esc(", ".join(codes))}</td>'
+            f'</td><td class="n">{len(_list(quality.get("warnings")))}</td><td>{_code_chips(codes)}</td>'
             f'<td class="n">{len(_list(record.get("sections")))}</td><td class="n">{len(_list(record.get("entities")))}'
             f'</td><td><code>{esc(shorten(_source_name(record), 50))}</code></td></tr>'
         )
@@ -277,7 +319,7 @@ def _record_view(index: int, record: dict[str, Any], label_class: dict[str, str]
     sections = [_dict(s) for s in _list(record.get("sections"))]
     entities = [_dict(e) for e in _list(record.get("entities"))]
     source = _dict(record.get("source"))
-    badge = "badge w" if warnings else "badge"
+    badge = f"badge {_worst([str(w.get('code') or '?') for w in warnings])}" if warnings else "badge"
     summary = (
         f'<summary><span class="{badge}" title="warnings">{len(warnings)}</span><b>{esc(record.get("term"))}</b> '
         f'<span class="note">· {_plural(len(sections), "section")} · {_plural(len(entities), "entity mention")} · '
@@ -288,7 +330,8 @@ def _record_view(index: int, record: dict[str, Any], label_class: dict[str, str]
         body.append(f" · url <code>{esc(source.get('url'))}</code>")  # shown as text, never a link
     body.append("</p>")
     if warnings:
-        items = "".join(f"<li><b>{esc(w.get('code'))}</b>: {esc(w.get('message'))}</li>" for w in warnings)
+        items = "".join(f"<li>{_code_chips([str(w.get('code') or '?')])}{esc(w.get('message'))}</li>"
+                        for w in warnings)
         body.append(f'<ul class="warnings">{items}</ul>')
     by_section: dict[int, list[dict[str, Any]]] = {}
     for entity in entities:
@@ -361,6 +404,15 @@ def highlight(text: str, entities: list[dict[str, Any]], label_class: dict[str, 
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+
+
+def _code_chips(codes: list[str]) -> str:
+    """Warning codes, each coloured by its severity (named in its title for readers who do not see colour)."""
+    return "".join(f'<span class="sev {severity(code)}" title="{severity(code)}">{esc(code)}</span>' for code in codes)
+
+
+def _worst(codes: list[str]) -> str:
+    return max((severity(code) for code in codes), key=SEVERITIES.index)
 
 
 def _labels(audit: Audit) -> list[str]:

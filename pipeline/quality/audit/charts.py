@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.audit.escape import esc, shorten
+from pipeline.quality.audit.escape import esc, shorten
 
 WIDTH = 760
 LABEL_WIDTH = 210
@@ -19,6 +19,7 @@ class Bar:
     label: str
     value: int
     note: str = ""  # shown after the value, e.g. "(42%)"
+    css_class: str | None = None  # this bar's class instead of the chart's (a warning's severity)
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, css_class: str = "bar") -> str:
@@ -37,7 +38,8 @@ def bar_chart(bars: Sequence[Bar], *, title: str, css_class: str = "bar") -> str
             f'<g><title>{esc(bar.label)}: {esc(value_text)}</title>'
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR - 3}" text-anchor="end" class="lbl">'
             f"{esc(shorten(bar.label, 30))}</text>"
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR}" rx="2" class="{css_class}"/>'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR}" rx="2" '
+            f'class="{bar.css_class or css_class}"/>'
             f'<text x="{LABEL_WIDTH + length + 6}" y="{y + BAR - 3}" class="val">{esc(value_text)}</text></g>'
         )
     return (

@@ -1,0 +1,245 @@
+"""The command line's answers to mistakes: which exit code, which message, and no traceback.
+
+The exit codes are the README's table: 0 ok; 1 the work found problems or failed; 2 bad usage or
+an argument that cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from test_cli import GOOD_HTML, GOOD_TXT, cli
+
+from pipeline.api import PipelineConfig
+from pipeline.cli import PAGE_OPTIONS
+from pipeline.read import Limits
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("pages")
+    (folder / "ghrelin-timing.html").write_text(GOOD_HTML, encoding="utf-8")
+    (folder / "ghrelin-timing-notes.txt").write_text(GOOD_TXT, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def finished_run(pages, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("finished") / "out"
+    done = cli("run", str(pages), "-o", str(out), "--workers", "1", "--format", "parquet")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _clean_failure(done: subprocess.CompletedProcess[str], code: int) -> None:
+    assert done.returncode == code, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+
+
+# -- 1. a path named on the command line that does not exist -----------------------------------------
+
+
+def test_a_mistyped_input_is_bad_usage_naming_it(pages, tmp_path):
+    out = tmp_path / "out"
+    done = cli("run", str(pages), str(tmp_path / "pagez"), "-o", str(out), "--workers", "1")
+    _clean_failure(done, 2)
+    assert f"no such input: {tmp_path / 'pagez'}" in done.stderr
+    assert not out.exists()  # nothing was started
+
+
+def test_an_unreadable_file_inside_a_folder_or_a_list_stays_a_reject(pages, tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "ghrelin-timing.html").write_text(GOOD_HTML, encoding="utf-8")
+    (folder / "gone.html").symlink_to(tmp_path / "nowhere.html")  # named by the folder, not readable
+    listed = tmp_path / "inputs.txt"
+    listed.write_text(f"{folder / 'ghrelin-timing.html'}\n{tmp_path / 'listed-but-missing.html'}\n", encoding="utf-8")
+    for args in ([str(folder)], ["--from", str(listed)]):
+        out = tmp_path / f"out-{len(args)}"
+        done = cli("run", *args, "-o", str(out), "--workers", "1")
+        assert done.returncode == 0, done.stderr
+        rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert [reject["reason"] for reject in rejects] == ["unreadable"]
+        assert rejects[0]["source"]["path"].endswith(("gone.html", "listed-but-missing.html"))
+
+
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [(["validate", "{missing}"], "file"), (["audit", "{missing}"], "run folder"),
+     (["diff", "{run}", "{missing}"], "run folder"), (["evaluate", "{missing}", "{run}"], "run folder"),
+     (["evaluate", "{run}", "{missing}"], "gold folder"), (["clean", "{missing}", "-o", "{out}"], "input")],
+)
+def test_every_command_exits_2_naming_a_missing_argument(command, what, finished_run, tmp_path):
+    missing = tmp_path / "typo"
+    args = [part.format(missing=missing, run=finished_run, out=tmp_path / "out") for part in command]
+    done = cli(*args)
+    _clean_failure(done, 2)
+    assert f"no such {what}: {missing}" in done.stderr
+
+
+def test_a_missing_from_list_is_bad_usage(tmp_path):
+    done = cli("run", "--from", str(tmp_path / "list.txt"), "-o", str(tmp_path / "out"))
+    _clean_failure(done, 2)
+    assert f"cannot read --from {tmp_path / 'list.txt'}" in done.stderr
+
+
+# -- 2. an output path that is a file ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "clean"])
+def test_an_output_file_is_refused_before_starting_without_a_resume_hint(command, pages, tmp_path):
+    target = tmp_path / "afile"
+    target.write_text("mine\n", encoding="utf-8")
+    done = cli(command, str(pages), "-o", str(target), "--workers", "1")
+    _clean_failure(done, 2)
+    assert f"{target} cannot be used as the output folder: it is a file" in done.stderr
+    assert "resume" not in done.stderr
+    assert target.read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("command", ["run", "clean"])
+def test_an_output_folder_that_cannot_be_made_is_bad_usage(command, pages, tmp_path):
+    (tmp_path / "afile").write_text("mine\n", encoding="utf-8")
+    target = tmp_path / "afile" / "out"
+    done = cli(command, str(pages), "-o", str(target), "--workers", "1")
+    _clean_failure(done, 2)
+    assert f"{target} cannot be used as the output folder" in done.stderr
+    assert "resume" not in done.stderr
+
+
+# -- 3. validate ---------------------------------------------------------------------------------------
+
+
+def test_validate_reads_parquet_and_tells_records_from_rejects(finished_run, tmp_path):
+    records = cli("validate", str(finished_run / "records-00000.parquet"))
+    assert records.returncode == 0, records.stderr
+    assert records.stdout.strip() == "2 records and 0 rejects checked, 0 problems"
+
+    reject = {"source": {"path": "x.html", "url": None, "sha256": "0" * 64}, "reason": "empty", "detail": "No text."}
+    mixed = tmp_path / "mixed.jsonl"
+    record_line = subprocess.run(  # one record of the run as a JSON line, beside a reject
+        [sys.executable, "-c", "import json,sys; from pipeline.run_files import iter_records; "
+         "print(json.dumps(next(iter_records(__import__('pathlib').Path(sys.argv[1])))))", str(finished_run)],
+        capture_output=True, text=True, check=True).stdout
+    mixed.write_text(record_line + json.dumps(reject) + "\n", encoding="utf-8")
+    done = cli("validate", str(mixed))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1 records and 1 rejects checked, 0 problems"
+
+    declared = cli("validate", "--reject", str(mixed))  # the record is no reject
+    _clean_failure(declared, 1)
+    assert "mixed.jsonl:1: reject:" in declared.stderr
+    assert declared.stdout.strip().startswith("0 records and 2 rejects checked")
+
+    bad_reject = tmp_path / "rejects.jsonl"
+    bad_reject.write_text(json.dumps({**reject, "reason": "no-such-reason"}) + "\n", encoding="utf-8")
+    wrong = cli("validate", str(bad_reject))
+    _clean_failure(wrong, 1)
+    assert "rejects.jsonl:1: reject: reason:" in wrong.stderr
+
+
+@pytest.mark.parametrize("content", [b"\x1f\x8b\x08\x00binary\xff\xfe\n" * 3, b"PAR1 not really parquet PAR1"],
+                         ids=["binary", "broken-parquet"])
+def test_validate_reports_a_bad_file_as_problems_not_a_traceback(content, tmp_path):
+    bad = tmp_path / "records.parquet"
+    bad.write_bytes(content)
+    done = cli("validate", str(bad))
+    _clean_failure(done, 1)
+    assert str(bad) in done.stderr
+
+
+def test_validate_of_a_folder_is_bad_usage(finished_run):
+    done = cli("validate", str(finished_run))
+    _clean_failure(done, 2)
+    assert "is a folder" in done.stderr
+
+
+# -- 4. a reader that goes away ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["schema", "tag"])
+def test_a_closed_pipe_ends_the_command_quietly(command, tmp_path):
+    lines = tmp_path / "texts.jsonl"
+    lines.write_text("".join(json.dumps({"id": str(n), "text": "Dopamine and cortisol."}) + "\n" for n in range(30)),
+                     encoding="utf-8")
+    args = [sys.executable, "-m", "pipeline", command] + ([str(lines)] if command == "tag" else [])
+    # The reader is gone before the command writes anything (as `| head` after its lines), whatever the
+    # machine's speed: its end of the pipe is closed before the command starts.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(args, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 1
+
+
+# -- 7. stale audit files ------------------------------------------------------------------------------
+
+
+def test_a_new_run_removes_the_audit_of_the_results_it_replaced(pages, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", str(pages), "-o", str(out), "--workers", "1").returncode == 0
+    assert cli("audit", str(out)).returncode == 0
+    assert (out / "audit.html").exists() and (out / "audit.json").exists()
+    rerun = cli("run", str(pages / "ghrelin-timing.html"), "-o", str(out), "--workers", "1")
+    assert rerun.returncode == 0, rerun.stderr
+    assert not (out / "audit.html").exists() and not (out / "audit.json").exists()
+    assert cli("audit", str(out)).returncode == 0
+    assert json.loads((out / "audit.json").read_text(encoding="utf-8"))["totals"]["inputs"] == 1
+
+
+# -- 8. page limits as flags, --force, exit codes ------------------------------------------------------
+
+
+def test_force_without_resume_is_refused(pages, tmp_path):
+    done = cli("run", str(pages), "-o", str(tmp_path / "out"), "--force")
+    _clean_failure(done, 2)
+    assert "--force only goes with --resume" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "reason"),
+    [(["--max-bytes", "400"], "too-large"), (["--max-chars", "300"], "text-too-long"),
+     (["--max-depth", "3"], "too-deep"), (["--language", "de"], "not-english")],
+)
+def test_page_limit_flags_reach_the_pages(flags, reason, pages, tmp_path):
+    out = tmp_path / "out"
+    done = cli("run", str(pages), "-o", str(out), "--workers", "1", *flags)
+    assert done.returncode == 0, done.stderr
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rejects and {reject["reason"] for reject in rejects} == {reason}
+    config = json.loads((out / "run.json").read_text(encoding="utf-8"))["config"]
+    name = next(name for flag, name, _, _ in PAGE_OPTIONS if flag == flags[0])
+    recorded = config["limits"][name] if name in {f.name for f in fields(Limits)} else config[name]
+    assert str(recorded) == flags[1]
+
+
+@pytest.mark.parametrize(
+    "flags", [["--language", "xx"], ["--max-depth", "257"], ["--timeout", "-1"], ["--max-bytes", "0"]]
+)
+def test_out_of_range_limits_are_bad_usage(flags, pages, tmp_path):
+    done = cli("run", str(pages), "-o", str(tmp_path / "out"), *flags)
+    _clean_failure(done, 2)
+    assert flags[0] in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_defaults_in_the_help_are_the_configurations():
+    config = PipelineConfig()
+    defaults = {**{f.name: getattr(config.limits, f.name) for f in fields(Limits)},
+                **{f.name: getattr(config, f.name) for f in fields(PipelineConfig)}}
+    for flag, name, _, help_text in PAGE_OPTIONS:
+        stated = re.search(r"default ([\w,.]+)\)", help_text)
+        assert stated, flag
+        default = defaults[name]
+        assert stated.group(1).replace(",", "") == (f"{default:g}" if isinstance(default, float) else str(default))
