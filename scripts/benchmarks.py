@@ -128,11 +128,29 @@ SECTIONS: tuple[Section, ...] = (
         (f"{PYTHON} scripts/bench_shapes.py --sizes 250 1000 --limit 150 --real {DATA}/wcxb-dev/html "
          f"{DATA}/article-benchmark/html {DATA}/consent-pages/html",),
         "Crafted pages that each hit one place where time could grow faster than the text, at 250 KB and 1 MB, "
-        "through `GlossaryPipeline.process` on one core with the page limit off: seconds per MB in total and per "
-        "stage. A linear stage shows about the same figure at both sizes; the standard is about 2 s per MB. Then "
+        "through `GlossaryPipeline.process` on one core with the page limit off: CPU seconds per MB in total, and "
+        "each stage's wall-clock seconds per MB (higher on a busy machine). A linear stage shows about the same figure at both sizes; the standard is about 2 s per MB. Then "
         "each folder of real pages, and its slowest page over 100 KB. Pages over the limit end as `timeout` "
         "rejects in a run.",
         (DATA / "wcxb-dev", DATA / "article-benchmark", DATA / "consent-pages"),
+    ),
+    Section(
+        "more-shapes",
+        "Time per MB on hostile and sloppy page shapes",
+        (f"{PYTHON} scripts/bench_more_shapes.py --sizes 250 1000",),
+        "53 more crafted shapes aimed at what pages carry around the text (nesting near the depth limit, forms, "
+        "noscript, style and script blocks, payloads, entity- and Unicode-heavy text, plain text, gzip), CPU seconds "
+        "per MB at 250 KB and 1 MB; `ratio` is the larger size's figure over the smaller's: about 1 when linear.",
+        (),
+    ),
+    Section(
+        "site-templates",
+        "What site-level learning costs",
+        (f"{PYTHON} scripts/bench_site_templates.py --pages 300 --repeats 3 --workers 2",),
+        "The `clean` command over the first 300 wcxb-dev pages with and without site templates, alternating in one "
+        "process: the ratio of medians, the fingerprint pass alone, the sites that learnt a template and the pages "
+        "whose kept text changed.",
+        (DATA / "wcxb-dev",),
     ),
     Section(
         "real-pages",
