@@ -199,6 +199,8 @@ def run_in_term(block: Block) -> tuple[str, str] | None:
         return None
     if not block.text.startswith(lead):
         return None
+    if load_aliases().kind_of(heading_as_written(lead)) is not None:
+        return None  # "<b>Mechanism:</b> ..." is a run-in section label of one entry, not a listed term
     match = _TERM_SEPARATOR.match(block.text[len(lead):])
     if lead.endswith(":"):
         rest = block.text[len(lead):].strip()

@@ -222,6 +222,24 @@ def test_promotion_terms_are_no_glossary() -> None:
     assert _kind(html, "promo-terms.html") != "glossary-list"
 
 
+def test_bold_run_in_section_labels_are_one_entrys_sections_not_listed_terms(pipeline: GlossaryPipeline) -> None:
+    """"<b>Definition:</b> …", "<b>Origin:</b> …" under a glossary breadcrumb name section kinds: one entry,
+    its lead read after the label."""
+    crumbs = '<nav class="breadcrumb"><a href="/">Home</a> › <a href="/glossary/">Glossary</a> › Melatonin Onset</nav>'
+    labelled = "".join(f"<p><strong>{label}:</strong> {text}</p>" for label, text in (
+        ("Definition", "Melatonin onset is the evening time at which melatonin in the blood starts to rise."),
+        ("Origin", "The measure comes from sleep laboratories that sampled saliva in dim light."),
+        ("Mechanism", "The suprachiasmatic nucleus releases the pineal gland from its daytime brake."),
+    ))
+    html = _page(f"{crumbs}<h1>Melatonin Onset</h1>{labelled}", title="Melatonin Onset")
+    outcome = pipeline.process(html.encode(), path="glossary/melatonin-onset.html")
+    assert outcome.reject is None, outcome.reject
+    (record,) = outcome.records
+    assert (record.term, record.page_kind) == ("Melatonin Onset", "entry")
+    assert [s.kind for s in record.sections] == ["definition", "origin", "mechanism"]
+    assert record.definition.startswith("Melatonin onset is the evening time")
+
+
 def test_a_bulleted_glossary_of_bold_terms_gives_one_record_per_term(pipeline: GlossaryPipeline) -> None:
     items = "".join(f"<li><strong>{name}</strong>: {text}</li>" for name, text in (
         ("Cortisol", "the main glucocorticoid of the adrenal cortex, released in a daily rhythm and under stress."),

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from pipeline.clean.blocks import Block, CleanedPage, normalize_space
 from pipeline.model import PageKind
-from pipeline.segment import entry_term, is_letter_heading, load_aliases, run_in_term
+from pipeline.segment import entry_term, heading_as_written, is_letter_heading, load_aliases, run_in_term
 
 NON_ENTRY_KINDS: tuple[PageKind, ...] = (
     "article", "forum", "product", "listing", "landing", "documentation", "error"
@@ -217,12 +217,21 @@ def _read(page: CleanedPage, source_name: str, url: str | None, plain_text: bool
     prose = [b for b in page.blocks if b.role in ("paragraph", "item")]
     words = _WORD.findall(" ".join(b.text for b in prose).lower())
     lead_count = int(_rules().data["definition"]["lead_blocks"])
-    lead = [_first_sentence(b.text) for b in islice((b for b in prose if len(b.text.split()) >= 6), lead_count)]
+    lead = [_first_sentence(_without_section_label(b))
+            for b in islice((b for b in prose if len(b.text.split()) >= 6), lead_count)]
     return _Page(
         page=page, title=title, term=term, url_segments=segments, url_tokens=tokens, url_path=path,
         prose=prose, words=words, headings=[b for b in page.blocks if b.role == "heading"], lead=lead,
         types=set(meta.jsonld_types),
     )
+
+
+def _without_section_label(block: Block) -> str:
+    """The block's text after a bold run-in section label ("<b>Definition:</b> Cortisol is ...")."""
+    lead = block.bold_lead
+    if lead and block.text.startswith(lead) and load_aliases().kind_of(heading_as_written(lead)) is not None:
+        return block.text[len(lead):].strip()
+    return block.text
 
 
 def _first_sentence(text: str) -> str:
