@@ -129,9 +129,9 @@ SECTIONS: tuple[Section, ...] = (
          f"{DATA}/article-benchmark/html {DATA}/consent-pages/html",),
         "Crafted pages that each hit one place where time could grow faster than the text, at 250 KB and 1 MB, "
         "through `GlossaryPipeline.process` on one core with the page limit off: CPU seconds per MB in total, and "
-        "each stage's wall-clock seconds per MB (higher on a busy machine). A linear stage shows about the same figure at both sizes; the standard is about 2 s per MB. Then "
-        "each folder of real pages, and its slowest page over 100 KB. Pages over the limit end as `timeout` "
-        "rejects in a run.",
+        "each stage's wall-clock seconds per MB (higher on a busy machine). A linear stage shows about the same "
+        "figure at both sizes; the standard is about 2 s per MB. Then each folder of real pages, and its slowest "
+        "page over 100 KB. Pages over the limit end as `timeout` rejects in a run.",
         (DATA / "wcxb-dev", DATA / "article-benchmark", DATA / "consent-pages"),
     ),
     Section(
