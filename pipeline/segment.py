@@ -74,6 +74,9 @@ class _Text:
 _Token = _Heading | _Text
 
 
+_MAX_CACHED_KINDS = 50_000
+
+
 @dataclass(frozen=True, slots=True)
 class HeadingAliases:
     exact: dict[str, SectionKind]
@@ -82,15 +85,18 @@ class HeadingAliases:
     title_suffix: re.Pattern[str]  # a site or "Meaning & Definition" suffix at the end of a title
     title_question: re.Pattern[str]  # "What is X?", "X: what it is": a title that names its term X
     part_of_speech_labels: frozenset[str]
+    # kind_of by heading as written: a page asks about every short line, and repeats its lines
+    _kinds: dict[str, SectionKind | None] = field(default_factory=dict, compare=False, repr=False)
 
     def kind_of(self, heading: str) -> SectionKind | None:
+        if heading in self._kinds:
+            return self._kinds[heading]
         key = heading_key(heading)
-        if key in self.exact:
-            return self.exact[key]
-        for pattern, kind in self.patterns:
-            if pattern.match(key):
-                return kind
-        return None
+        kind = self.exact.get(key) or next((kind for pattern, kind in self.patterns if pattern.match(key)), None)
+        if len(self._kinds) >= _MAX_CACHED_KINDS:
+            self._kinds.clear()  # bounded: a long batch asks about many distinct lines
+        self._kinds[heading] = kind
+        return kind
 
     def is_apparatus(self, heading: str) -> bool:
         return heading_key(heading) in self.apparatus
