@@ -18,6 +18,7 @@ run is already past a limit (syntax-highlighting spans in `<pre>`, whose text st
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 
 from lxml.html import HtmlElement
 
@@ -86,7 +87,7 @@ def simplify_dense_markup(root: HtmlElement) -> list[Removal]:
     return removed
 
 
-def rebuild(unwrap: set[HtmlElement], drop: set[HtmlElement] = frozenset()) -> None:  # type: ignore[assignment]
+def rebuild(unwrap: AbstractSet[HtmlElement], drop: AbstractSet[HtmlElement] = frozenset()) -> None:
     """Replace each element of `unwrap` by its text and children, and each of `drop` by nothing
     (its tail stays), with the text of each gap in one piece.
 
@@ -99,7 +100,7 @@ def rebuild(unwrap: set[HtmlElement], drop: set[HtmlElement] = frozenset()) -> N
             _rebuild(parent, unwrap, drop)
 
 
-def _rebuild(parent: HtmlElement, unwrap: set[HtmlElement], drop: set[HtmlElement]) -> None:
+def _rebuild(parent: HtmlElement, unwrap: AbstractSet[HtmlElement], drop: AbstractSet[HtmlElement]) -> None:
     kept: list[HtmlElement] = []
     gaps: list[list[str]] = [[parent.text or ""]]  # gaps[0] is parent.text, gaps[i] is kept[i-1].tail
     # a stack of child iterators, and of the tails of unwrapped elements, due after their children

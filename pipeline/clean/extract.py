@@ -8,6 +8,7 @@ trafilatura judges the page as it is) is dropped from the blocks here.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from copy import deepcopy
 
@@ -75,10 +76,13 @@ _DENSE_ELEMENTS_PER_KB = 35
 
 
 def _too_many_blocks(root: HtmlElement, markup_chars: int) -> bool:
-    if sum(1 for _ in root.iter("p")) > _MAX_PARAGRAPHS or sum(1 for _ in root.iter(*_BLOCK_TAGS)) > _MAX_BLOCKS:
-        return True
-    elements = sum(1 for element in root.iter() if isinstance(element.tag, str))
-    return elements > _DENSE_MIN_ELEMENTS and elements > _DENSE_ELEMENTS_PER_KB * markup_chars / 1000
+    tags = Counter(element.tag for element in root.iter() if isinstance(element.tag, str))  # one walk
+    elements = sum(tags.values())
+    return (
+        tags["p"] > _MAX_PARAGRAPHS
+        or sum(tags[tag] for tag in _BLOCK_TAGS) > _MAX_BLOCKS
+        or (elements > _DENSE_MIN_ELEMENTS and elements > _DENSE_ELEMENTS_PER_KB * markup_chars / 1000)
+    )
 
 
 # HTML tags renamed to the trafilatura XML elements _walk reads; any other element that is
@@ -95,11 +99,8 @@ def _as_trafilatura_xml(root: HtmlElement) -> etree._Element:
     judgement: every block but the marked chrome kept, in document order."""
     body = root.find("body")
     body = root if body is None else body
-    marked = MARKED(root)
-    inside = set(marked)
-    for node in marked:
-        if not any(parent in inside for parent in node.iterancestors()):
-            node.drop_tree()  # keeps the tail, which is not chrome
+    for node in _outermost(MARKED(root)):
+        node.drop_tree()  # keeps the tail, which is not chrome
     etree.strip_elements(body, *_NOT_TEXT, with_tail=False)
     for element in body.iter():
         if not isinstance(element.tag, str):
@@ -312,6 +313,12 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
+def _outermost(marked: list[HtmlElement]) -> list[HtmlElement]:
+    """The marked elements that no other marked element holds, in document order."""
+    inside = set(marked)
+    return [node for node in marked if not any(parent in inside for parent in node.iterancestors())]
+
+
 def _drop_marked_chrome(root: HtmlElement, blocks: list[Block]) -> list[Block]:
     """Drop blocks whose text comes only from elements chrome.py marked as chrome.
 
@@ -326,9 +333,8 @@ def _drop_marked_chrome(root: HtmlElement, blocks: list[Block]) -> list[Block]:
     if not MARKED(root):
         return blocks
     etree.strip_elements(root, "script", "style", with_tail=False)  # the tail is page text
-    marked = MARKED(root)  # again: a marked <style> or <script> is gone, its text was never chrome
-    inside = set(marked)
-    outermost = [node for node in marked if not any(parent in inside for parent in node.iterancestors())]
+    # again: a marked <style> or <script> is gone, its text was never chrome
+    outermost = _outermost(MARKED(root))
     chrome = _squash("".join(text for node in outermost for text in node.itertext()))
     for node in outermost:
         node.drop_tree()  # keeps the tail, which is not chrome
