@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -172,24 +173,27 @@ def _is_prose(entry: Entry) -> bool:
 
 
 def _tokenize(blocks: list[Block], aliases: HeadingAliases, plain_text: bool) -> list[_Token]:
-    tokens: list[_Token] = []
+    return list(_tokens(blocks, aliases, plain_text))
+
+
+def _tokens(blocks: list[Block], aliases: HeadingAliases, plain_text: bool) -> Iterator[_Token]:
     for block in blocks:
         if block.text.lower() in aliases.part_of_speech_labels:
             continue
         if block.role == "heading":
-            tokens.append(_Heading(block.text, block.level))
+            yield _Heading(block.text, block.level)
         elif block.role == "term":
-            tokens.append(_Heading(block.text, None, is_term=True))
+            yield _Heading(block.text, None, is_term=True)
         elif block.all_bold and _looks_like_heading(block.text):
-            tokens.append(_Heading(block.text, None))
+            yield _Heading(block.text, None)
         elif (run_in := _run_in_label(block, aliases)) is not None:
             label, rest = run_in
-            tokens.extend((_Heading(label, None), _Text(rest)))
+            yield _Heading(label, None)
+            yield _Text(rest)
         elif _looks_like_heading(block.text) and (plain_text or aliases.kind_of(block.text) is not None):
-            tokens.append(_Heading(block.text, None))
+            yield _Heading(block.text, None)
         else:
-            tokens.append(_Text(block.text))
-    return tokens
+            yield _Text(block.text)
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -288,17 +292,35 @@ def _repeated_term_headings(tokens: list[_Token], aliases: HeadingAliases) -> li
 
 
 def entry_term(page: CleanedPage, source_name: str, plain_text: bool) -> str:
-    """The term the page titles itself with, as a single entry would be named."""
+    """The term the page titles itself with, as a single entry would be named. It reads the first
+    token and the first <h1> only: the page stage asks before the page is segmented."""
     aliases = load_aliases()
-    return _single_term(_tokenize(page.blocks, aliases, plain_text), page, source_name, aliases, plain_text)[0]
+    first = next(_tokens(page.blocks, aliases, plain_text), None)
+    heading_h1 = next((b.text for b in page.blocks if b.role == "heading" and b.level == 1
+                       and b.text.lower() not in aliases.part_of_speech_labels), None)
+    return _term(first, heading_h1, page, source_name, aliases, plain_text)
 
 
 def _single_term(
     tokens: list[_Token], page: CleanedPage, source_name: str, aliases: HeadingAliases, plain_text: bool
 ) -> tuple[str, list[_Token]]:
     """The entry's term, and the tokens with any leading title heading removed."""
-    meta = page.meta
     heading_h1 = next((t.text for t in tokens if isinstance(t, _Heading) and t.level == 1), None)
+    term = _term(tokens[0] if tokens else None, heading_h1, page, source_name, aliases, plain_text)
+    # The title heading is the term, not a section heading.
+    while tokens and isinstance(tokens[0], _Heading) and (
+        tokens[0].level == 1 or heading_key(strip_title_suffix(tokens[0].text, aliases)) == heading_key(term)
+    ):
+        tokens = tokens[1:]
+    return term, tokens
+
+
+def _term(
+    first: _Token | None, heading_h1: str | None, page: CleanedPage, source_name: str, aliases: HeadingAliases,
+    plain_text: bool,
+) -> str:
+    """The term, from the page's metadata, its first <h1>, its first token, its title or its file name."""
+    meta = page.meta
     candidates = [
         *meta.defined_terms[:1],
         *([heading_h1] if heading_h1 else []),
@@ -306,7 +328,6 @@ def _single_term(
         *meta.h1[:1],
     ]
     term = next((title_term(c, aliases) for c in candidates if c), None)
-    first = tokens[0] if tokens else None
     if (
         term is None
         and isinstance(first, _Heading)
@@ -318,12 +339,7 @@ def _single_term(
         term = title_term(_TITLE_SEPARATORS.split(meta.title)[0], aliases) or None
     if term is None:
         term = _term_from_file_name(source_name)
-    # The title heading is the term, not a section heading.
-    while tokens and isinstance(tokens[0], _Heading) and (
-        tokens[0].level == 1 or heading_key(strip_title_suffix(tokens[0].text, aliases)) == heading_key(term)
-    ):
-        tokens = tokens[1:]
-    return term, tokens
+    return term
 
 
 def title_term(title: str, aliases: HeadingAliases) -> str:

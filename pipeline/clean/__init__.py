@@ -20,7 +20,7 @@ from pipeline.clean.chrome import drop_boilerplate_blocks, remove_chrome_nodes
 from pipeline.clean.consent import drop_consent_blocks, remove_consent_nodes
 from pipeline.clean.dense_markup import simplify_dense_markup
 from pipeline.clean.dom import PageScan
-from pipeline.clean.extract import extract_blocks
+from pipeline.clean.extract import choose_extractor, extract_blocks
 from pipeline.clean.headings import collect_headings, restore_headings
 from pipeline.clean.meta import declared_url, read_meta
 from pipeline.clean.payload import collect_payloads, fill_skeleton
@@ -138,10 +138,11 @@ def clean_html(
     promote_styled_headings(root)
     promote_summaries(root)
     meta = read_meta(root)
-    headings = collect_headings(root)
+    extractor = choose_extractor(root, markup_chars)
+    # Only trafilatura drops headings; the linear walk keeps every one.
+    headings = collect_headings(root) if extractor == "trafilatura" else []
     payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
-    extracted, extractor = extract_blocks(root, url=url or meta.canonical_url, markup_chars=markup_chars)
-    blocks = restore_headings(extracted, headings)
+    blocks = restore_headings(extract_blocks(root, extractor, url=url or meta.canonical_url), headings)
     blocks = fill_skeleton(blocks, payloads, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
     page = CleanedPage(blocks=blocks, removed=removed, meta=meta, markup_chars=markup_chars, signals=signals,

@@ -33,16 +33,19 @@ _CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
 _CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
 
 
-def extract_blocks(
-    root: HtmlElement, url: str | None = None, markup_chars: int = 0
-) -> tuple[list[Block], ExtractorName]:
-    """Run trafilatura over the cleaned tree and flatten its XML into blocks; on a page of far
-    more blocks than a real page has, read the blocks in one linear walk instead.
+def choose_extractor(root: HtmlElement, markup_chars: int) -> ExtractorName:
+    """Trafilatura, or on a page of far more blocks than a real page has, the linear walk."""
+    return "linear" if _too_many_blocks(root, markup_chars) else "trafilatura"
+
+
+def extract_blocks(root: HtmlElement, extractor: ExtractorName, url: str | None = None) -> list[Block]:
+    """Run trafilatura over the cleaned tree and flatten its XML into blocks, or read the blocks
+    in one linear walk (`choose_extractor`).
 
     Consumes the tree: the chrome check at the end cuts marked elements out of it.
     """
-    if _too_many_blocks(root, markup_chars):
-        return list(_walk(_as_trafilatura_xml(root))), "linear"
+    if extractor == "linear":
+        return list(_walk(_as_trafilatura_xml(root)))
     _point_at_entry_container(root)
     _wrap_loose_prose(root)
     try:
@@ -53,11 +56,11 @@ def extract_blocks(
         _unwrap_non_xml_names(root)
         xml = _trafilatura_xml(root, url)
     if not xml:
-        return [], "trafilatura"
+        return []
     doc = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
     main = doc.find("main")
     blocks = list(_walk(main)) if main is not None else []
-    return _drop_marked_chrome(root, blocks), "trafilatura"
+    return _drop_marked_chrome(root, blocks)
 
 
 # Trafilatura costs about 30 µs an element, its paragraph tests ask libxml2 for `//p//text()`,

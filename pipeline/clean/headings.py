@@ -79,6 +79,8 @@ def restore_headings(blocks: list[Block], headings: list[DomHeading]) -> list[Bl
     """Insert each heading trafilatura dropped in front of the first block whose text opens with
     the text that followed the heading. One pass over the blocks per distinct anchor length
     (at most _ANCHOR_CHARS), not one per heading: a page may have thousands of headings."""
+    if not headings:
+        return blocks
     kept = {normalize_space(b.text).rstrip(":").lower() for b in blocks if b.role != "paragraph" or b.all_bold}
     # The text after a heading may span a few blocks (a sub-heading, then prose).
     openings = [" ".join(b.text[:_ANCHOR_CHARS] for b in blocks[index : index + 3])[:_ANCHOR_CHARS]

@@ -111,7 +111,9 @@ _PAREN = re.compile(r"(?<=\s)\(([^\s()]{1,10})\)")
 _LOOK_BACK_CHARS = 400
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ costs four times as much, and a dense page makes a hit every
+# few characters. Nothing changes a hit after it is made; a changed span is a new hit.
+@dataclass(slots=True)
 class _Hit:
     start: int
     end: int
@@ -484,8 +486,9 @@ class EntityMatcher:
                 hit = ends.get(before_end)
                 if hit is not None and self._abbreviates(inner, text[hit.start : hit.end], hit.concept):
                     defined[inner] = hit.concept
-                elif _sh_long_form_start(inner, " ".join(words)) is not None:
-                    defined.setdefault(inner, _OTHER)
+                elif inner not in defined and _sh_long_form_start(inner, " ".join(words)) is not None:
+                    # only a first meaning is noted this way, so a short form already defined needs no search
+                    defined[inner] = _OTHER
                 singular = _singular_short_form(inner)
                 if singular is not None and inner in defined:
                     # "dopamine agonists (DAs)": a later "DA" is one agonist, not dopamine
