@@ -81,6 +81,7 @@ MAX_ENTITIES_LISTED = 10_000
 # one more warning counts the rest.
 _MAX_WARNINGS_PER_CODE = 20
 _MENU_SEPARATORS = re.compile(r"\s[|•·›»/]\s")
+_SENTENCE_PUNCTUATION_AT_END = re.compile(r"[.!?;:,]\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,7 +388,7 @@ def _quality(
 def _menu_like(paragraph: str) -> bool:
     """A line of separated labels ("Home | Glossary | Hormones") or of capitalised words
     only, with no sentence punctuation: navigation that escaped the cleaner."""
-    if re.search(r"[.!?;:,]\s*$", paragraph) or len(paragraph) > 200:
+    if len(paragraph) > 200 or _SENTENCE_PUNCTUATION_AT_END.search(paragraph):
         return False
     if len(_MENU_SEPARATORS.findall(paragraph)) >= 2:
         return True

@@ -385,11 +385,12 @@ def _word_chars(text: str) -> int:
 
 def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover) -> None:
     """Drop 'References' / 'Related terms' headings with the lists they introduce."""
+    dropped_any = False  # until this loop drops something, every heading it listed is still in the tree
     for heading in list(root.iter(*HEADING_TAGS)):
-        if not is_attached(heading, root):
+        if dropped_any and not is_attached(heading, root):
             continue
         title = visible_text(heading).rstrip(":").strip()
-        match = next((reason for pattern, reason in rules.heading_sections if pattern.search(title)), None)
+        match = heading_section_reason(title)
         if match is None:
             continue
         level = int(heading.tag[1])
@@ -406,6 +407,7 @@ def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover
         for sibling in following:
             remover.drop(sibling, match, f"section under heading: {title}")
         remover.drop(heading, match, f"heading: {title}")
+        dropped_any = True
 
 
 def _text_rule(text: str, *, in_tail: bool, topic_reasons: frozenset[RemovalReason]) -> _TextRule | None:
@@ -437,7 +439,13 @@ def _section_reason(block: Block) -> RemovalReason | None:
     ("References", "Read next")."""
     if block.role != "heading" and not (block.all_bold and len(block.text) <= BOLD_LABEL_CHARS):
         return None
-    title = block.text.rstrip(":").strip()
+    return heading_section_reason(block.text.rstrip(":").strip())
+
+
+@lru_cache(maxsize=4096)
+def heading_section_reason(title: str) -> RemovalReason | None:
+    """The boilerplate reason a heading's title names ("References", "Read next"), or None. Cached: a
+    page asks about every heading twice (in the tree, then as a block), and many pages repeat theirs."""
     return next((reason for pattern, reason in _rules().heading_sections if pattern.search(title)), None)
 
 

@@ -230,6 +230,11 @@ def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Bl
     Containers (quote, cell, main, ...) can hold loose text next to their children; it is
     read too, so text trafilatura kept outside a <p> is not lost.
     """
+    if not len(element):  # no children: its own text is its one block (most elements of a dense page)
+        text = normalize_space(element.text or "")
+        if text:
+            yield Block(role, text)
+        return
     pieces: list[list[tuple[str, bool]]] = [[]]
 
     def add(text: str | None, bold: bool) -> None:
@@ -297,6 +302,12 @@ def _item_blocks(item: etree._Element) -> Iterator[Block]:
 
 def _pieces_to_blocks(pieces: list[list[tuple[str, bool]]], role: BlockRole = "paragraph") -> Iterator[Block]:
     for runs in pieces:
+        if len(runs) == 1:  # one run: the common case, without the lists below
+            run, bold = runs[0]
+            text = normalize_space(run)
+            if text:
+                yield Block(role, text, bold_lead=text if bold else None, all_bold=bold)
+            continue
         text = normalize_space("".join(t for t, _ in runs))
         if not text:
             continue

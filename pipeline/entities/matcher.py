@@ -504,7 +504,10 @@ class EntityMatcher:
 
     def tag_record(self, texts: Sequence[str]) -> list[list[Mention]]:
         """Mentions per text; abbreviations defined in any text of the record apply to all."""
-        all_hits = [self._candidates(text) for text in texts]
+        # A text's hits depend on the text alone, and a page may repeat a section's text many times.
+        hits_of: dict[str, list[_Hit]] = {}
+        all_hits = [hits_of[text] if text in hits_of else hits_of.setdefault(text, self._candidates(text))
+                    for text in texts]
         defined: dict[str, Concept | None] = {}
         for text, hits in zip(texts, all_hits, strict=True):
             self._definitions(text, hits, defined)
