@@ -347,9 +347,10 @@ def _quality(
             warn("short-section", f"section {index} ({label}) has only {words} words")
         elif words > _LONG_SECTION_WORDS:
             warn("long-section", f"section {index} ({label}) has {words} words")
-        if any(is_consent_text(paragraph) for paragraph in section.text.split("\n\n")):
+        paragraphs = set(section.text.split("\n\n"))  # each distinct line judged once: pages repeat lines
+        if any(is_consent_text(paragraph) for paragraph in paragraphs):
             warn("consent-like-text", f"section {index} ({label}) still has text that reads like a consent banner")
-        if any(_menu_like(paragraph) for paragraph in section.text.split("\n\n")):
+        if any(_menu_like(paragraph) for paragraph in paragraphs):
             warn("menu-like-text", f"section {index} ({label}) has a line that reads like a menu or link list")
     for heading in entry.unrecognised_headings:
         warn("heading-not-recognised", f"heading {heading!r} matches no known section kind (kept as 'other')")

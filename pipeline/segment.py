@@ -60,14 +60,16 @@ class NotAnEntry:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+# Tokens are plain slotted objects, not frozen ones (a frozen dataclass's __init__ costs three
+# times as much, and a page makes one token per block). Nothing changes a token once made.
+@dataclass(slots=True)
 class _Heading:
     text: str
     level: int | None  # 1-6 for <hN>; None for bold paragraphs, text lines, run-in labels
     is_term: bool = False  # a <dt>
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Text:
     text: str
 

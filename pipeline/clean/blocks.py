@@ -26,7 +26,9 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__, three
+# times the cost, and a dense page makes a block every few bytes. No stage changes a block.
+@dataclass(slots=True)
 class Block:
     """One unit of visible text.
 

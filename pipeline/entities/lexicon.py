@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
@@ -33,10 +33,11 @@ class Concept:
     peptide: bool  # a peptide or protein: its names take fragment suffixes ("ACTH-(1-24)"), not L-/D- prefixes
     id_source: str
     note: str
+    # every label, primary first: read once per mention, so made once per concept
+    labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return (self.label, *self.also_labels)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", (self.label, *self.also_labels))
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -385,6 +385,7 @@ class EntityMatcher:
                 concept_of[surface] = (self._by_name[key], key in self._variant_keys)
             concept, by_rule = concept_of[surface]
             hits.append(_Hit(m.start(), m.end(), concept, by_rule=by_rule))
+        name_hits = len(hits)
         abbreviation_of: dict[str, tuple[Concept, bool]] = {}
         for m in self._abbr_re.finditer(text):
             surface = m.group()
@@ -394,13 +395,17 @@ class EntityMatcher:
             if ambiguous and m.end() < len(text) and text[m.end()].isdigit():
                 continue
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
-        hits += self._rule_hits(text, lowered)
-        # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.
-        hits.sort(key=lambda h: (h.start, -h.end))
-        kept: list[_Hit] = []
-        for hit in hits:
-            if not kept or hit.start >= kept[-1].end:
-                kept.append(hit)
+        rule_hits = self._rule_hits(text, lowered)
+        if len(hits) == name_hits and not rule_hits:
+            kept = hits  # the names pattern's own matches are in order and never overlap
+        else:
+            hits += rule_hits
+            # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.
+            hits.sort(key=lambda h: (h.start, -h.end))
+            kept = []
+            for hit in hits:
+                if not kept or hit.start >= kept[-1].end:
+                    kept.append(hit)
         kept = self._with_suffixes(lowered, kept)
         return self._with_fragments(text, kept)
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ costs three times as much, and a page may name a
+# substance every few characters. Nothing changes a mention after the matcher makes it.
+@dataclass(slots=True)
 class Mention:
     start: int  # character offsets into the section text: text == section_text[start:end]
     end: int
