@@ -210,6 +210,11 @@ def _text_owners(root: HtmlElement) -> Iterator[HtmlElement]:
     body = root.find("body")
     if body is None:
         return
+    # Most pages' text holds no stem at all, and a search over all of it (libxml2 gathers the text)
+    # says so without a Python step per element. The text holds each node's text whole, so a page
+    # with a stem in any node is walked.
+    if not _PREFILTER.search("\n".join(body.itertext()).lower()):
+        return
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, element in walker:
         if event == "start":

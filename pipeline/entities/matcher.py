@@ -396,8 +396,8 @@ class EntityMatcher:
                 continue
             hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
         rule_hits = self._rule_hits(text, lowered)
-        if len(hits) == name_hits and not rule_hits:
-            kept = hits  # the names pattern's own matches are in order and never overlap
+        if not rule_hits and name_hits in (0, len(hits)):
+            kept = hits  # one pattern's own matches are in order and never overlap
         else:
             hits += rule_hits
             # Leftmost-longest; on equal spans the lexicon's hit (listed first, and the sort is stable) wins.
