@@ -28,6 +28,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .lexicon import (
@@ -235,19 +236,27 @@ def _sh_long_form_start(short: str, text: str) -> int | None:
     return i + 1
 
 
-def _words_before(text: str, end: int, count: int) -> tuple[int, list[str]]:
-    """Where the text before `end` stops, spaces stripped, and its last `count` words within
-    `_LOOK_BACK_CHARS`, split from the right only as far as needed; a word that the window's start
-    cuts in two is left out, so no word is ever seen shortened."""
+def _words_before(text: str, end: int, count: int) -> list[str]:
+    """The last `count` words of the text before `end` within `_LOOK_BACK_CHARS`, split from the right
+    only as far as needed; a word that the window's start cuts in two is left out, so no word is ever
+    seen shortened."""
     start = max(0, end - _LOOK_BACK_CHARS)
     window = text[start:end]
-    stripped_end = start + len(window.rstrip())
     words = window.rsplit(None, count)
     if len(words) > count:
-        return stripped_end, words[1:]  # the first piece holds the rest of the window, unsplit
+        return words[1:]  # the first piece holds the rest of the window, unsplit
     if start > 0 and words and not window[0].isspace() and not text[start - 1].isspace():
         words = words[1:]
-    return stripped_end, words
+    return words
+
+
+def _end_before_spaces(text: str, end: int) -> int:
+    """Where the text before `end` stops once the spaces just before `end` are left out, looking back
+    at most `_LOOK_BACK_CHARS` (the window `_words_before` reads)."""
+    limit = max(0, end - _LOOK_BACK_CHARS)
+    while end > limit and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _singular_short_form(short: str) -> str | None:
@@ -257,6 +266,7 @@ def _singular_short_form(short: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a text repeats its few short forms
 def _is_short_form(token: str) -> bool:
     return 1 <= len(token) <= 10 and token[0].isalnum() and any(ch.isupper() for ch in token)
 
@@ -478,22 +488,25 @@ class EntityMatcher:
             inner = m.group(1)
             # At most the min(|A| + 5, 2|A|) words Schwartz & Hearst allow a long form (the last one is
             # also the short form of "SHORT (long form)").
-            before_end, words = _words_before(text, m.start(), min(len(inner) + 5, 2 * len(inner)))
+            long_form_words = min(len(inner) + 5, 2 * len(inner))
             inside = names_at.get(m.start(1))
             if inside is not None and inside.end == m.end(1):
                 # "SHORT (long form)"
+                words = _words_before(text, m.start(), long_form_words)
                 if words and _is_short_form(words[-1]):
                     short = words[-1]
                     if self._abbreviates(short, text[inside.start : inside.end], inside.concept):
                         defined[short] = inside.concept
             elif _is_short_form(inner):
                 # "long form (SHORT)"
-                hit = ends.get(before_end)
+                hit = ends.get(_end_before_spaces(text, m.start()))
                 if hit is not None and self._abbreviates(inner, text[hit.start : hit.end], hit.concept):
                     defined[inner] = hit.concept
-                elif inner not in defined and _sh_long_form_start(inner, " ".join(words)) is not None:
+                elif inner not in defined:
                     # only a first meaning is noted this way, so a short form already defined needs no search
-                    defined[inner] = _OTHER
+                    words = _words_before(text, m.start(), long_form_words)
+                    if _sh_long_form_start(inner, " ".join(words)) is not None:
+                        defined[inner] = _OTHER
                 singular = _singular_short_form(inner)
                 if singular is not None and inner in defined:
                     # "dopamine agonists (DAs)": a later "DA" is one agonist, not dopamine
