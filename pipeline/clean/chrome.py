@@ -322,6 +322,10 @@ def _box_label_candidates(root: HtmlElement) -> list[HtmlElement]:
     body = root.find("body")
     if body is None:
         return []
+    # one search over all the text (libxml2 gathers it) spares the walk on a page with no stem anywhere
+    everything = "\n".join(body.itertext()).lower()
+    if not any(stem in everything for stem in _BOX_LABEL_STEMS):
+        return []
     found = []
     for element in body.iterdescendants():
         if not isinstance(element.tag, str):

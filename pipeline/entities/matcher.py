@@ -394,7 +394,8 @@ class EntityMatcher:
                 key = _name_key(surface)
                 concept_of[surface] = (self._by_name[key], key in self._variant_keys)
             concept, by_rule = concept_of[surface]
-            hits.append(_Hit(m.start(), m.end(), concept, by_rule=by_rule))
+            start, end = m.span()
+            hits.append(_Hit(start, end, concept, False, False, by_rule))
         name_hits = len(hits)
         abbreviation_of: dict[str, tuple[Concept, bool]] = {}
         for m in self._abbr_re.finditer(text):
