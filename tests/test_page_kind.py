@@ -8,6 +8,7 @@ below pin single signals and the look-alikes that must not change a page's kind.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -251,3 +252,21 @@ def test_a_bulleted_glossary_of_bold_terms_gives_one_record_per_term(pipeline: G
     records = pipeline.process(html.encode(), path="glossary.html").records
     assert [r.term for r in records] == ["Cortisol", "Dopamine", "Leptin"]
     assert records[0].definition.startswith("the main glucocorticoid")
+
+
+def test_the_verdict_reads_the_same_in_every_process(tmp_path: Path) -> None:
+    """String sets iterate in an order that changes with each process's hash seed; a page's evidence
+    must not, or two runs of one batch differ in their rejects. A URL with several article words in
+    its last segment, where any one could be named."""
+    page = _page(f"<h2>Origin</h2><p>{ORIGIN}</p>", title="Top Tips for Blog Posts and Stories",
+                 head='<link rel="canonical" href="https://example.org/x/news-article-story-post-blog-magazine">')
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    script = ("import sys; from pipeline.api import GlossaryPipeline; "
+              "outcome = GlossaryPipeline().process(open(sys.argv[1], 'rb').read(), path=sys.argv[1]); "
+              "print(outcome.reject.detail if outcome.reject else outcome.records[0].quality.page_evidence)")
+    details = {
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / "page.html")], capture_output=True, text=True,
+                       timeout=300, env={**os.environ, "PYTHONHASHSEED": str(seed)}, check=True).stdout
+        for seed in range(6)
+    }
+    assert len(details) == 1, details

@@ -372,8 +372,9 @@ def _og_check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
 
 def _url_check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
     words = set(rule["words"])
+    # the rule file's order, not the set's: the same page must give the same detail in every process
     hit = next((s for s in facts.url_segments[:-1] if s in words), None) or next(
-        (w for w in words if len(w) >= 4 and w in facts.url_tokens), None
+        (w for w in rule["words"] if len(w) >= 4 and w in facts.url_tokens), None
     )
     return f"the URL path has {hit!r} ({facts.url_path[:80]})" if hit else None
 
