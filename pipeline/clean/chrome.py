@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import cast
 
@@ -365,6 +366,10 @@ def _labelled_boxes(root: HtmlElement, rules: _Rules) -> list[tuple[HtmlElement,
 def _link_only_layout_cells(root: HtmlElement, rules: _Rules) -> list[HtmlElement]:
     """Layout tables (no <th>), or cells of them, whose text is almost all link text: the
     menu column, as one cell of links or as a nested table with a link in each cell."""
+    # Each table's test reads its whole subtree, nested tables included: on a page without the links
+    # any unit needs (most pages with tables nested deep have none), no table is read at all.
+    if next(islice(root.iter("a"), rules.link_cell_min_links - 1, None), None) is None:
+        return []
     found = []
     for table in root.iter("table"):
         if next(table.iter("th"), None) is not None:
