@@ -247,9 +247,13 @@ def _jsonl_page(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded
     if len(line) > limits.max_bytes:
         raise Rejected("too-large", f"line {item.line} is over the limit of {limits.max_bytes:,} bytes")
     try:
-        value = json.loads(line)
+        # Numbers are read as floats: no field the pipeline reads is a number, and an integer of more than
+        # 4,300 digits in any field would otherwise make the whole line "not JSON" (Python's int limit).
+        value = json.loads(line, parse_int=float)
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError alike
         raise Rejected("parse-error", f"line {item.line} is not JSON: {error}") from error
+    except RecursionError as error:  # valid JSON nested deeper than the parser's stack: one line, not the batch
+        raise Rejected("parse-error", f"line {item.line} nests its JSON deeper than it can be read") from error
     if not isinstance(value, dict):
         raise Rejected("parse-error", f"line {item.line} is not a JSON object")
     pages = [value.get(fields.html), value.get(fields.text)]

@@ -85,7 +85,9 @@ def process_task(pipeline: GlossaryPipeline, settings: WorkSettings, task: Task)
     key = task.item.key
     try:
         loaded = load(task.item, pipeline.config.limits, settings.fields)
-    except Rejected as rejected:
+    except Exception as error:  # Rejected, or a bug of ours on this unit's bytes: a reject, never the batch's end
+        rejected = error if isinstance(error, Rejected) else Rejected(
+            "internal-error", f"the input could not be loaded: {type(error).__name__}: {error}"[:500])
         reject = pipeline.reject(key, task.item.url, None, rejected.reason, rejected.detail)
         return UnitResult(task.shard, key, None, reject=reject.model_dump_json(), reason=reject.reason)
     sha256 = hashlib.sha256(loaded.data).hexdigest()

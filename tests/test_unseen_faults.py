@@ -1,0 +1,62 @@
+"""Faults no earlier test had tried, as a hostile web, a sloppy crawler and an unlucky operator make them:
+each input must end as records or as a reject with its reason, and no unit may end the batch."""
+
+from __future__ import annotations
+
+import json
+
+from entry_texts import LEAD, ORIGIN
+
+from pipeline.executors import Task, WorkSettings, pipeline_for, process_task
+from pipeline.run_files import iter_records, iter_rejects
+from pipeline.runner import run
+from pipeline.sources import SourceItem
+
+
+def page(term: str, head: str = "", body: str = "") -> str:
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{term}</title>{head}</head>'
+            f"<body><main><article><h1>{term}</h1><p>{term} is named here. {LEAD}</p>{body}<h2>Origin</h2>"
+            f"<p>{ORIGIN}</p></article></main></body></html>")
+
+
+def _jsonl_line(term: str, **extra: object) -> str:
+    return json.dumps({"url": f"https://example.org/{term.lower().replace(' ', '-')}", "html": page(term), **extra})
+
+
+def test_a_json_line_nested_deeper_than_the_parser_can_read_is_a_reject_not_the_end_of_the_batch(tmp_path):
+    scraped = tmp_path / "scraped.jsonl"
+    deep = '{"url": "https://example.org/deep", "html": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    scraped.write_text("\n".join([_jsonl_line("Serotonin Tone"), deep, _jsonl_line("Dopamine Drive")]) + "\n",
+                       encoding="utf-8")
+    out = tmp_path / "out"
+
+    summary = run([str(scraped)], out)
+
+    assert summary.inputs == 3 and summary.records == 2
+    (reject,) = iter_rejects(out)
+    assert reject["source"]["path"] == f"{scraped}#line=2" and reject["reason"] == "parse-error"
+    assert "nests" in reject["detail"]
+
+
+def test_a_json_line_with_an_integer_too_long_for_python_still_gives_its_page(tmp_path):
+    scraped = tmp_path / "scraped.jsonl"
+    scraped.write_text(_jsonl_line("Cortisol Curve", crawl_id=int("7" * 4000)).replace("7" * 4000, "7" * 5000) + "\n",
+                       encoding="utf-8")
+
+    run([str(scraped)], tmp_path / "out")
+
+    assert [record["term"] for record in iter_records(tmp_path / "out")] == ["Cortisol Curve"]
+
+
+def test_a_unit_whose_loading_fails_unexpectedly_is_an_internal_error_reject(pipeline, monkeypatch, tmp_path):
+    def broken_load(*args: object) -> None:
+        raise KeyError("a bug in a reader")
+
+    monkeypatch.setattr("pipeline.executors.load", broken_load)
+    item = SourceItem("file", str(tmp_path / "page.html"))
+    config = pipeline.config
+
+    result = process_task(pipeline_for(config), WorkSettings(config), Task(0, item))
+
+    assert result.reason == "internal-error" and result.records == []
+    assert "KeyError" in json.loads(result.reject or "{}")["detail"]
