@@ -8,6 +8,7 @@ then charset-normalizer's detection. Bytes nothing decodes are a `decode-error` 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,14 @@ _BOMS = (
 )
 # Signatures of common binary formats that are sometimes saved with a page's name.
 _BINARY_MAGIC = (
-    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"RIFF", b"\x00\x00\x01\x00",
-    b"BM", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"MZ", b"OggS", b"ID3", b"\x1a\x45\xdf\xa3", b"wOFF", b"wOF2",
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"%PDF-", b"PK\x03\x04", b"\x00\x00\x01\x00",
+    b"7z\xbc\xaf", b"Rar!\x1a", b"\x7fELF", b"\x1a\x45\xdf\xa3",
 )
+# Signatures made of a few letters, which a text also starts with ("BMI is ...", "MZ twins", "ID3 gene"):
+# binary only when a control byte (which text has not) follows within the file's first bytes.
+_LETTER_MAGIC = (b"BM", b"MZ", b"RIFF", b"OggS", b"ID3", b"wOFF", b"wOF2")
+_MAGIC_WINDOW = 16
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
@@ -48,6 +54,9 @@ _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp12
                     # could not have been read as ASCII-compatible markup otherwise).
                     "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8", "utf16": "utf-8",
                     "utf-32": "utf-8", "utf-32le": "utf-8", "utf-32be": "utf-8", "x-user-defined": "cp1252"}
+# Python's text codecs that no browser takes from a page (not in the WHATWG Encoding Standard): they rewrite
+# ASCII markup ("+ADw-" is "<" in UTF-7, a backslash starts an escape) or fail on any ordinary page.
+_NOT_WEB_ENCODINGS = frozenset({"utf-7", "idna", "punycode", "unicode-escape", "raw-unicode-escape"})
 # When detection finds windows-1252 as plausible as its best guess, take windows-1252: the
 # default legacy encoding of English-language pages (detectors often tie it with cp1250).
 _PREFERRED_LEGACY = "cp1252"
@@ -85,7 +94,9 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
                 return data.decode(codec), codec.removesuffix("-sig"), []
             except UnicodeDecodeError as error:
                 raise Rejected("decode-error", f"the bytes do not match their {codec} byte-order mark") from error
-    if data.startswith(_BINARY_MAGIC):
+    if data.startswith(_BINARY_MAGIC) or (
+        data.startswith(_LETTER_MAGIC) and _BINARY_BYTES.search(data, 0, _MAGIC_WINDOW)
+    ):
         raise Rejected("binary", "the input is binary data (an image, archive, document or executable), not a page")
     if b"\x00" in data[:4096]:
         utf16 = _utf16_without_bom(data)
@@ -101,7 +112,7 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
     if declared:
         try:
             return data.decode(declared), declared, []
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, and the UnicodeError of codecs such as punycode
             warnings.append(f"declared charset {declared} does not decode the bytes; detected instead")
     try:
         return data.decode("utf-8"), "utf-8", warnings
@@ -182,9 +193,18 @@ def _declared_charset(data: bytes) -> str | None:
     label = (match.group(1) or match.group(2)).decode("ascii").lower()
     label = _CHARSET_ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
-    except LookupError:
+        name = codecs.lookup(label).name
+        _require_text_codec(name)
+    except LookupError:  # unknown, or a codec that is no character encoding (base64, rot13, zlib)
         return None
+    return None if name in _NOT_WEB_ENCODINGS else name
+
+
+def _require_text_codec(name: str) -> None:
+    """LookupError unless `name` is a character encoding. bytes.decode checks that before decoding (and
+    not at all for empty bytes), so one byte is enough; whether it decodes does not matter."""
+    with contextlib.suppress(UnicodeError):
+        b"<".decode(name)
 
 
 def _control_share(text: str) -> float:

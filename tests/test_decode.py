@@ -105,10 +105,33 @@ def _zip_bytes() -> bytes:
         pytest.param(_zip_bytes(), id="zip"),
         pytest.param(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64), id="jpeg"),
         pytest.param(b"<html>\x00\x01\x02" + bytes(100), id="nul-bytes"),
+        pytest.param(b"BM6\x0c\x00\x00\x00\x00\x00\x006\x00\x00\x00(\x00" + bytes(range(256)), id="bmp"),
+        pytest.param(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(range(256)), id="exe"),
+        pytest.param(b"ID3\x03\x00\x00\x00\x00\x0fvTIT2" + bytes(range(256)), id="mp3"),
+        pytest.param(b"RIFF$\x08\x00\x00WAVEfmt " + bytes(range(256)), id="wav"),
     ],
 )
 def test_binary_files_are_rejected_as_binary(data):
     assert _reason(data, "page.html") == "binary"
+
+
+@pytest.mark.parametrize("opening", ["BMI (body mass index)", "MZ twins", "ID3 (inhibitor of DNA binding 3)",
+                                     "RIFF", "OggS"])
+def test_a_text_that_starts_like_a_binary_signature_is_text(opening):
+    # "BMI" starts like a bitmap's "BM", "MZ twins" like an executable's "MZ": letters alone are no signature.
+    text = f"{opening}\n{opening} is a term a plain-text glossary entry starts with. {TEXT}\n"
+    decoded = decode(text.encode("utf-8"), "entry.txt")
+    assert decoded.text == text and decoded.media_type == "text/plain"
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "hex", "zlib", "uu", "bz2", "punycode", "utf-7", "idna",
+                                   "unicode_escape"])
+def test_a_declared_codec_that_is_no_web_encoding_is_ignored(label):
+    # Python knows these names, browsers do not: "+ADw-" would be "<" in UTF-7, base64 is no text at all.
+    # (An ASCII page: a page with valid UTF-8 beyond ASCII is read as UTF-8 whatever it declares.)
+    data = _html("Dopamine +ADw-b+AD4- \\u0041 rises", f'<meta charset="{label}">').encode("ascii")
+    decoded = decode(data, "page.html")
+    assert "Dopamine +ADw-b+AD4- \\u0041 rises" in decoded.text
 
 
 @pytest.mark.parametrize("data", [b"", b"   ", b" \n\t\r\n  ", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"  \n"])
