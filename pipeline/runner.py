@@ -28,6 +28,7 @@ from pipeline.api import PipelineConfig
 from pipeline.clean.site_template import SiteTemplates, TemplateCounter
 from pipeline.executors import Task, UnitResult, Work, WorkSettings, fingerprint_batch, process_batch
 from pipeline.executors.local import map_clean, map_fingerprints, map_local
+from pipeline.model import Reject, RejectSource
 from pipeline.output_lock import output_lock
 from pipeline.read import discover, input_roots, page_stem, printable_path
 from pipeline.shards import (
@@ -325,6 +326,8 @@ def run_clean(
                 written += 1
             else:
                 rejects.write(result)
+        for folder, detail in found.unlisted:
+            rejects.write(Reject(source=RejectSource(path=printable_path(folder)), reason="unreadable", detail=detail))
     return written, rejects.count
 
 

@@ -99,6 +99,9 @@ class Sources:
                 yield from self._jsonl_lines(path)
             else:
                 yield SourceItem("file", path)
+        for folder, detail in found.unlisted:
+            self._printable(folder)
+            yield SourceItem("broken", folder, detail=detail)
 
     def _printable(self, path: str) -> str:
         printable = printable_path(path)

@@ -4,12 +4,14 @@ each input must end as records or as a reject with its reason, and no unit may e
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 from entry_texts import LEAD, ORIGIN
 
 from pipeline.executors import Task, WorkSettings, pipeline_for, process_task
 from pipeline.run_files import iter_records, iter_rejects
-from pipeline.runner import run
+from pipeline.runner import run, run_clean
 from pipeline.sources import SourceItem
 
 
@@ -60,3 +62,49 @@ def test_a_unit_whose_loading_fails_unexpectedly_is_an_internal_error_reject(pip
 
     assert result.reason == "internal-error" and result.records == []
     assert "KeyError" in json.loads(result.reject or "{}")["detail"]
+
+
+def _folder_too_deep_to_list(parent: Path) -> Path:
+    """A folder whose path is longer than the system allows a path to be (PATH_MAX, 4,096 bytes), with a page
+    in it: made one level at a time relative to the last, so only a walk from the top meets the limit. Unlike a
+    folder without read permission, this cannot be listed by root either."""
+    level = os.open(parent, os.O_RDONLY)
+    name = "d" * 250
+    for _ in range(18):
+        os.mkdir(name, dir_fd=level)
+        deeper = os.open(name, os.O_RDONLY, dir_fd=level)
+        os.close(level)
+        level = deeper
+    page_fd = os.open("deep.html", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=level)
+    os.write(page_fd, page("Serotonin Tone").encode())
+    os.close(page_fd)
+    os.close(level)
+    return parent / name
+
+
+def test_a_folder_that_cannot_be_listed_is_an_unreadable_reject_not_a_silent_gap(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "good.html").write_text(page("Dopamine Drive"), encoding="utf-8")
+    _folder_too_deep_to_list(pages)
+    out = tmp_path / "out"
+
+    summary = run([str(pages)], out)
+
+    assert summary.inputs == 2 and summary.records == 1
+    (reject,) = iter_rejects(out)
+    assert reject["reason"] == "unreadable" and "could not be listed" in reject["detail"]
+    assert reject["source"]["path"].startswith(str(pages / ("d" * 250)))
+
+
+def test_the_clean_command_also_rejects_a_folder_it_cannot_list(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "good.html").write_text(page("Dopamine Drive"), encoding="utf-8")
+    _folder_too_deep_to_list(pages)
+
+    written, rejected = run_clean([str(pages)], tmp_path / "clean")
+
+    assert (written, rejected) == (1, 1)
+    (line,) = (tmp_path / "clean" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["reason"] == "unreadable"
