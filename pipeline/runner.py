@@ -211,7 +211,8 @@ def _tasks(
         if not shard_items:
             return
         old = journal.get(shard)
-        if old is not None and not old.reusable_for([item.key for item in shard_items], config_hash, options.format):
+        if old is not None and not (old.reusable_for([item.key for item in shard_items], config_hash, options.format)
+                                    and journal.rows_present(old)):
             old = None
         reusable[shard] = old
         expected = [unit.sha256 if _same_template(unit, templates) else None

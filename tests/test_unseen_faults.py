@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from entry_texts import LEAD, ORIGIN
 
 from pipeline.executors import Task, WorkSettings, pipeline_for, process_task
 from pipeline.run_files import iter_records, iter_rejects
-from pipeline.runner import run, run_clean
+from pipeline.runner import BatchOptions, run, run_clean
 from pipeline.sources import SourceItem
 
 
@@ -108,3 +110,30 @@ def test_the_clean_command_also_rejects_a_folder_it_cannot_list(tmp_path):
     assert (written, rejected) == (1, 1)
     (line,) = (tmp_path / "clean" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["reason"] == "unreadable"
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "parquet"])
+@pytest.mark.parametrize("damage", ["cut-short", "deleted"])
+def test_a_resume_after_the_results_were_cut_short_or_deleted_processes_them_again(tmp_path, output_format, damage):
+    # "run --resume continues it" must hold when an operator (or a restore, or a full disk) damaged the results.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for term in ("Serotonin Tone", "Dopamine Drive", "Cortisol Curve"):
+        (pages / f"{term.lower().replace(' ', '-')}.html").write_text(page(term), encoding="utf-8")
+    (pages / "empty.html").write_bytes(b"")
+    out = tmp_path / "out"
+    options = BatchOptions(format=output_format, shard_size=2)
+    run([str(pages)], out, options=options)
+    before = sorted(record["id"] for record in iter_records(out))
+    results = (out / "current").resolve()
+    for damaged in [results / "rejects.jsonl", *results.glob("records*")]:
+        if damage == "deleted":
+            damaged.unlink()
+        else:
+            os.truncate(damaged, damaged.stat().st_size // 2)
+
+    summary = run([str(pages)], out, options=replace(options, resume=True))
+
+    assert summary.inputs == 4 and summary.reused == 0
+    assert sorted(record["id"] for record in iter_records(out)) == before
+    assert [reject["reason"] for reject in iter_rejects(out)] == ["empty"]
