@@ -144,8 +144,7 @@ class GlossaryPipeline:
             with _deadline(self.config.max_seconds_per_page):
                 outcome.records = self._records(raw, path, url, sha256, outcome, templates)
         except _PageTimeout:
-            detail = f"processing took longer than the limit of {self.config.max_seconds_per_page:g} s"
-            outcome.reject = self.reject(path, url, sha256, "timeout", detail)
+            outcome.reject = self.reject(path, url, sha256, "timeout", _timeout_detail(self.config))
         except Rejected as rejected:
             outcome.reject = self.reject(path, url, sha256, rejected.reason, rejected.detail, rejected.page_kind)
         except Exception as error:  # a bug on one page must not stop the batch
@@ -275,6 +274,22 @@ def clean_page(
             raise Rejected("too-deep", str(error)) from error
         except ParseError as error:
             raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
+
+
+def clean_page_in_time(
+    raw: bytes, path: str, config: PipelineConfig, templates: SiteTemplates | None = None
+) -> tuple[Decoded, CleanedPage]:
+    """`clean_page` within the per-page time limit, as `GlossaryPipeline.process` runs it (Rejected `timeout`
+    past it): for the clean stage run alone (the `clean` command, whose --timeout was not applied)."""
+    try:
+        with _deadline(config.max_seconds_per_page):
+            return clean_page(raw, path, config, templates=templates)
+    except _PageTimeout:
+        raise Rejected("timeout", _timeout_detail(config)) from None
+
+
+def _timeout_detail(config: PipelineConfig) -> str:
+    return f"processing took longer than the limit of {config.max_seconds_per_page:g} s"
 
 
 def page_fingerprint(raw: bytes, path: str, config: PipelineConfig, url: str | None = None) -> PageFingerprint:

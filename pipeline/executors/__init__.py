@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page, page_fingerprint
+from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page_in_time, page_fingerprint
 from pipeline.clean.site_template import PageFingerprint, SiteTemplates
 from pipeline.model import Reject, RejectSource
 from pipeline.read import printable_path, read_bytes
@@ -143,7 +143,7 @@ def clean_file(config: PipelineConfig, path: str, templates: SiteTemplates | Non
     source = RejectSource(path=printable_path(path))
     try:
         data = read_bytes(path, config.limits)
-        _, page = clean_page(data, path, config, templates=templates)
+        _, page = clean_page_in_time(data, path, config, templates=templates)
     except Rejected as rejected:
         return Reject(source=source, reason=rejected.reason, detail=rejected.detail)
     except Exception as error:  # one broken page must not stop the batch
