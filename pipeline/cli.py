@@ -335,7 +335,11 @@ def _clean(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"{args.output} cannot be used as the output folder: {error.strerror or error}") from error
     try:
-        written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+        with _stop_on_signals():  # as `run`: unwound, so no temporary file is left in the output folder
+            written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+    except _Stopped as stop:
+        print(f"\nglossary-pipeline clean: stopped ({stop.name}); the texts written so far are whole", file=sys.stderr)
+        return 128 + stop.signum
     except OSError as error:  # the output folder filled up or went away while texts were written
         print(f"glossary-pipeline clean: writing {args.output} failed: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
