@@ -43,6 +43,12 @@ _NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 # A numeric character reference puts the same characters in the tree as the parser expands it
 # ("&#x1F;" or "&#11" lost a whole page's text that way): such references get the space too.
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+# libxml2 checks each attribute of an element against every one before it: one start tag of 80,000
+# attributes took 13 s to parse, and the time grows faster than the square. No real element has anywhere
+# near a thousand attributes; past that many, the rest of a start tag's attributes are dropped unparsed.
+MAX_ATTRIBUTES = 1000
+_ATTRIBUTE = r"""(?>(?:[\s/]+|(?<=["']))[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?)"""
+_CROWDED_START_TAG = re.compile(rf"(<[A-Za-z][^\s/>]*{_ATTRIBUTE}{{{MAX_ATTRIBUTES}}}){_ATTRIBUTE}+")
 
 # libxml2 keeps elements at most this many levels deep (<html> is level 1) unless told
 # XML_PARSE_HUGE; past it, it stops building the tree and silently drops the rest of the page.
@@ -76,6 +82,7 @@ def parse_html(text: str, max_depth: int = MAX_DEPTH) -> HtmlElement:
     text = _NOT_XML_CHARS.sub(" ", _XML_DECLARATION.sub("", text, count=1))
     if "&#" in text:
         text = _CHARACTER_REFERENCE.sub(_xml_safe_reference, text)
+    text = _CROWDED_START_TAG.sub(r"\1", text)
     parser = _parser()
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
