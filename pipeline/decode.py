@@ -64,6 +64,10 @@ _CHAOS_TOLERANCE = 0.02
 _MAX_CONTROL_SHARE = 0.01
 # C0 controls other than tab, line feed, form feed and carriage return.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# A character that shows: not white space, and not one of the invisible format characters (zero-width space
+# and joiners, soft hyphen, direction marks and embeddings, word joiner, byte-order mark) a page of nothing
+# but them is made of.
+_VISIBLE = re.compile("[^\\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # What `bytes.decode("utf-8", "surrogateescape")` makes of bytes that are not UTF-8.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]")
 
@@ -80,7 +84,7 @@ def decode(data: bytes, path: str) -> Decoded:
     if not data.strip():
         raise Rejected("empty", "the input is empty or only whitespace")
     text, encoding, warnings = _to_text(data)
-    if not text.strip():
+    if not _VISIBLE.search(text):
         raise Rejected("empty", "the input has no visible characters")
     if _control_share(text) > _MAX_CONTROL_SHARE:
         raise Rejected("binary", "the input is mostly control characters, not text")
@@ -162,28 +166,46 @@ def _legacy_char(byte: int) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str, list[str]] | None:
-    """UTF-16 saved without a byte-order mark: ASCII markup puts a NUL in every other byte.
+    """UTF-16 (or UTF-32) saved without a byte-order mark: ASCII markup puts a NUL in every other
+    byte (in three bytes of four).
 
-    Which half of the byte pairs is mostly NUL tells the byte order; anything else with NUL
-    bytes is binary.
+    Which bytes of the pairs (or quads) are mostly NUL tells the width and byte order; anything
+    else with NUL bytes is binary.
     """
     sample = data[:4096]
+    codec = _utf32_by_nul_pattern(sample) if len(data) % 4 == 0 else None
     pairs = len(sample) // 2
-    if pairs == 0 or len(data) % 2:
-        return None
-    even_nul = sample[0::2].count(0) / pairs
-    odd_nul = sample[1::2].count(0) / pairs
-    if odd_nul > 0.3 and even_nul < 0.05:
-        codec = "utf-16-le"
-    elif even_nul > 0.3 and odd_nul < 0.05:
-        codec = "utf-16-be"
-    else:
-        return None
+    if codec is None:
+        if pairs == 0 or len(data) % 2:
+            return None
+        even_nul = sample[0::2].count(0) / pairs
+        odd_nul = sample[1::2].count(0) / pairs
+        if odd_nul > 0.3 and even_nul < 0.05:
+            codec = "utf-16-le"
+        elif even_nul > 0.3 and odd_nul < 0.05:
+            codec = "utf-16-be"
+        else:
+            return None
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:
         return None
     return text, codec, [f"no byte-order mark: the NUL pattern says {codec}"]
+
+
+def _utf32_by_nul_pattern(sample: bytes) -> str | None:
+    """UTF-32's byte order when its pattern shows: the highest byte of every character NUL (no code
+    point is above U+10FFFF), the next nearly always (only characters past U+FFFF, emoji, set it),
+    and the lowest almost never."""
+    quads = len(sample) // 4
+    if quads == 0:
+        return None
+    nul = [sample[offset::4][:quads].count(0) / quads for offset in range(4)]
+    if nul[3] == 1 and nul[2] > 0.9 and nul[0] < 0.05:
+        return "utf-32-le"
+    if nul[0] == 1 and nul[1] > 0.9 and nul[3] < 0.05:
+        return "utf-32-be"
+    return None
 
 
 def _declared_charset(data: bytes) -> str | None:

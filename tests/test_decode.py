@@ -134,8 +134,10 @@ def test_a_declared_codec_that_is_no_web_encoding_is_ignored(label):
     assert "Dopamine +ADw-b+AD4- \\u0041 rises" in decoded.text
 
 
-@pytest.mark.parametrize("data", [b"", b"   ", b" \n\t\r\n  ", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"  \n"])
+@pytest.mark.parametrize("data", [b"", b"   ", b" \n\t\r\n  ", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"  \n",
+                                  "\u200b\u200d\ufeff\u00ad\u2060\u200e\u00a0\u3000\n".encode() * 50])
 def test_empty_or_whitespace_input_is_empty(data):
+    # The last: zero-width spaces and joiners, soft hyphens and direction marks, which show nothing either.
     assert _reason(data) == "empty"
 
 
@@ -183,3 +185,10 @@ def test_utf16_without_bom_is_recognised_by_its_nul_pattern_and_warned_about(cod
 def test_nul_bytes_in_ascii_text_are_binary_not_utf16():
     data = _html().encode("utf-8")
     assert _reason(data[:40] + b"\x00\x00\x00" + data[40:]) == "binary"
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+def test_utf32_without_bom_is_recognised_by_its_nul_pattern_and_warned_about(codec):
+    decoded = decode(_html().encode(codec), "page.html")
+    assert TEXT in decoded.text and decoded.encoding == codec
+    assert decoded.warnings == [f"no byte-order mark: the NUL pattern says {codec}"]
