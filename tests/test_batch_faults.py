@@ -361,3 +361,23 @@ def test_sigterm_and_ctrl_c_stop_the_clean_command_without_leaving_temporary_fil
     assert not _alive(workers)
     assert not [path.name for path in out.iterdir() if path.name.endswith(".tmp")]
     assert len(list(out.glob("*.txt"))) < 400, "the clean finished before it could be stopped"
+
+
+def test_a_page_that_kills_its_worker_in_the_clean_command_is_a_reject_and_the_rest_is_cleaned(tmp_path, monkeypatch):
+    from pipeline.api import clean_page_in_time
+    from pipeline.runner import run_clean
+
+    pages, out = _pages(tmp_path / "pages", 30), tmp_path / "clean"
+    (pages / "page-013.html").write_text(page("Serotonin Tone 13") + "<!-- kills its worker -->", encoding="utf-8")
+
+    def cleaning(data, path, config, templates=None):
+        if b"kills its worker" in data:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer or a crash in C code would
+        return clean_page_in_time(data, path, config, templates)
+
+    monkeypatch.setattr("pipeline.executors.clean_page_in_time", cleaning)  # the workers are forked: they see it
+    assert run_clean([str(pages)], out, workers=2) == (29, 1)
+    (line,) = (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    reject = json.loads(line)
+    assert reject["reason"] == "worker-crashed" and reject["source"]["path"].endswith("page-013.html")
+    assert sorted(path.name for path in out.glob("*.txt")) == [f"page-{n:03d}.txt" for n in range(30) if n != 13]
