@@ -352,7 +352,8 @@ def _tag(args: argparse.Namespace) -> int:
     from pipeline.tag_jsonl import tag_lines
 
     try:
-        source = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        # bytes: a line that is not UTF-8 is that line's error (tag_lines), not the end of the command
+        source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror or error}") from error
     with source:

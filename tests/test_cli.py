@@ -163,6 +163,18 @@ def test_validate_fails_on_a_corrupted_records_file(run_output, tmp_path, how):
     assert "records.jsonl:" in done.stderr
 
 
+def test_validate_reports_hostile_lines_as_problems_of_their_rows_without_a_traceback(run_output, tmp_path):
+    good = (run_output / "records.jsonl").read_bytes().splitlines()
+    deep = b"[" * 100_000 + b"]" * 100_000  # nested deeper than the JSON parser's stack
+    huge_number = b'{"n": ' + b"7" * 5000 + b"}"  # past Python's 4,300-digit integer limit
+    bad = tmp_path / "records.jsonl"
+    bad.write_bytes(b"\n".join([good[0], deep, huge_number, good[1]]) + b"\n")
+    done = cli("validate", str(bad))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{bad}:2: not JSON" in done.stderr and f"{bad}:3: not JSON" in done.stderr
+    assert done.stdout.startswith("4 records and 0 rejects checked, 2 problems")
+
+
 def test_validate_on_a_missing_file_fails(tmp_path):
     done = cli("validate", str(tmp_path / "nope.jsonl"))
     assert done.returncode == 2
