@@ -94,6 +94,8 @@ def decode(data: bytes, path: str) -> Decoded:
 def _to_text(data: bytes) -> tuple[str, str, list[str]]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
+            if (other := _contradicted_bom(codec, data[len(bom):])) is not None:
+                return other
             try:
                 return data.decode(codec), codec.removesuffix("-sig"), []
             except UnicodeDecodeError as error:
@@ -138,6 +140,20 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         raise Rejected("decode-error", f"the bytes do not decode as detected {best.encoding}") from error
     warnings.append(f"charset detected as {best.encoding} (no declaration matched)")
     return text, best.encoding, warnings
+
+
+def _contradicted_bom(codec: str, body: bytes) -> tuple[str, str, list[str]] | None:
+    """The text, when the bytes after a byte-order mark plainly are in another encoding (a tool that wrote
+    the mark of one encoding before text in another). UTF-16 or UTF-32 markup has NUL bytes (every ASCII
+    character has one): a "UTF-16" body without any that is valid UTF-8 is UTF-8; a "UTF-8" body whose NUL
+    bytes follow the pattern of UTF-16 or UTF-32 is that."""
+    sample = body[:4096]
+    if codec != "utf-8-sig" and b"\x00" not in sample and _is_utf8(body):
+        return body.decode("utf-8"), "utf-8", [f"the byte-order mark says {codec}, but the bytes are UTF-8"]
+    if codec == "utf-8-sig" and b"\x00" in sample and (wide := _utf16_without_bom(body)) is not None:
+        text, wide_codec, _ = wide
+        return text, wide_codec, [f"the byte-order mark says UTF-8, but the NUL pattern says {wide_codec}"]
+    return None
 
 
 def _is_utf8(data: bytes) -> bool:

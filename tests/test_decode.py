@@ -192,3 +192,19 @@ def test_utf32_without_bom_is_recognised_by_its_nul_pattern_and_warned_about(cod
     decoded = decode(_html().encode(codec), "page.html")
     assert TEXT in decoded.text and decoded.encoding == codec
     assert decoded.warnings == [f"no byte-order mark: the NUL pattern says {codec}"]
+
+
+_SAYS_UTF16 = "the byte-order mark says utf-16, but the bytes are UTF-8"
+
+
+@pytest.mark.parametrize(("data", "encoding", "warning"), [
+    (codecs.BOM_UTF16_LE + _html().encode("utf-8"), "utf-8", _SAYS_UTF16),
+    (codecs.BOM_UTF16_BE + _html().encode("utf-8"), "utf-8", _SAYS_UTF16),
+    (codecs.BOM_UTF8 + _html().encode("utf-16-le"), "utf-16-le",
+     "the byte-order mark says UTF-8, but the NUL pattern says utf-16-le"),
+])
+def test_a_byte_order_mark_the_bytes_contradict_gives_way_to_them_with_a_warning(data, encoding, warning):
+    # A tool that wrote one encoding's mark before text in another: the text was mojibake (a "listing of 0
+    # words") or NUL-ridden ("mostly control characters").
+    decoded = decode(data, "page.html")
+    assert TEXT in decoded.text and decoded.encoding == encoding and decoded.warnings == [warning]
