@@ -104,12 +104,18 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         data.startswith(_LETTER_MAGIC) and _BINARY_BYTES.search(data, 0, _MAGIC_WINDOW)
     ):
         raise Rejected("binary", "the input is binary data (an image, archive, document or executable), not a page")
+    warnings: list[str] = []
     if b"\x00" in data[:4096]:
         utf16 = _utf16_without_bom(data)
-        if utf16 is None:
+        if utf16 is not None:
+            return utf16
+        sample = data[:4096]
+        if len(_BINARY_BYTES.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
             raise Rejected("binary", "the input has NUL bytes and is not UTF-16 text: binary data, not a page")
-        return utf16
-    warnings: list[str] = []
+        # A stray NUL or two in text (a C string's terminator, a database field's padding), which a browser
+        # shows as nothing: dropped, rather than the page rejected as binary.
+        data = data.replace(b"\x00", b"")
+        warnings.append("stray NUL bytes in the text were dropped")
     declared = _declared_charset(data)
     if declared and declared != "utf-8" and not data.isascii() and _is_utf8(data):
         # A legacy label on UTF-8 bytes (a template's stale <meta>) would turn every accent into

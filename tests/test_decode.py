@@ -208,3 +208,12 @@ def test_a_byte_order_mark_the_bytes_contradict_gives_way_to_them_with_a_warning
     # words") or NUL-ridden ("mostly control characters").
     decoded = decode(data, "page.html")
     assert TEXT in decoded.text and decoded.encoding == encoding and decoded.warnings == [warning]
+
+
+@pytest.mark.parametrize("where", ["end", "middle"])
+def test_a_stray_nul_byte_in_a_text_page_is_dropped_with_a_warning_not_a_binary_reject(where):
+    data = _html().encode("utf-8")
+    data = data + b"\x00" if where == "end" else data[:60] + b"\x00" + data[60:]  # a C string's terminator
+    decoded = decode(data, "page.html")
+    assert TEXT in decoded.text and "\x00" not in decoded.text
+    assert decoded.warnings == ["stray NUL bytes in the text were dropped"]
