@@ -116,7 +116,8 @@ def is_warc_name(path: str) -> bool:
 
 
 def is_jsonl_name(path: str) -> bool:
-    return path.lower().endswith(JSONL_SUFFIXES)
+    """JSON Lines by the name, compressed or not (a compressed one is a reject that says how to read it)."""
+    return path.lower().removesuffix(".gz").endswith(JSONL_SUFFIXES)
 
 
 def printable_path(path: str) -> str:

@@ -19,11 +19,13 @@ from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.read import Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
+from pipeline.read import GZIP_MAGIC, Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
 from pipeline.rejects import Rejected, RejectReason
 
 SourceKind = Literal["file", "warc", "jsonl", "broken"]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_COMPRESSED_JSONL = ("a gzip-compressed JSON Lines file is not read: decompress it (gunzip -k FILE) and give the "
+                     "JSON Lines file")
 # JSON Lines are scanned in pieces of this size, so one huge line never sits in memory whole.
 _LINE_PIECE = 1 << 20
 
@@ -145,6 +147,12 @@ class Sources:
         number = 0
         try:
             with open(path, "rb") as stream:
+                if stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC:
+                    # Read as one page, its first line became a record of raw JSON and the others vanished; its
+                    # lines cannot be reached one by one without expanding the whole file again for each.
+                    yield SourceItem("broken", path, detail=_COMPRESSED_JSONL)
+                    return
+                stream.seek(0)
                 for number, (offset, blank) in enumerate(_line_starts(stream), start=1):
                     if blank:
                         self.skipped_units["blank-jsonl-line"] += 1

@@ -3,6 +3,7 @@ each input must end as records or as a reject with its reason, and no unit may e
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from dataclasses import replace
@@ -137,3 +138,23 @@ def test_a_resume_after_the_results_were_cut_short_or_deleted_processes_them_aga
     assert summary.inputs == 4 and summary.reused == 0
     assert sorted(record["id"] for record in iter_records(out)) == before
     assert [reject["reason"] for reject in iter_rejects(out)] == ["empty"]
+
+
+def test_a_gzip_compressed_json_lines_file_is_one_reject_that_says_how_to_read_it(tmp_path):
+    # Named on the command line it was read as one HTML page: a record of raw JSON, the other lines gone;
+    # in a walked folder it was only a skipped file.
+    lines = "\n".join(_jsonl_line(term) for term in ("Serotonin Tone", "Dopamine Drive", "Cortisol Curve")) + "\n"
+    crawls = tmp_path / "crawls"
+    crawls.mkdir()
+    (crawls / "walked.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    (crawls / "mislabelled.jsonl").write_bytes(gzip.compress(lines.encode()))
+    named = tmp_path / "named.ndjson.gz"
+    named.write_bytes(gzip.compress(lines.encode()))
+    out = tmp_path / "out"
+
+    summary = run([str(named), str(crawls)], out)
+
+    assert summary.records == 0 and summary.inputs == 3
+    rejects = {Path(reject["source"]["path"]).name: reject for reject in iter_rejects(out)}
+    assert set(rejects) == {"named.ndjson.gz", "walked.jsonl.gz", "mislabelled.jsonl"}
+    assert all(r["reason"] == "unreadable" and "gunzip" in r["detail"] for r in rejects.values())
