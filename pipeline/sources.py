@@ -278,4 +278,7 @@ def _jsonl_page(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded
     except UnicodeEncodeError as error:  # JSON can spell lone surrogates ("\\ud800"), which are no text
         raise Rejected("decode-error", f"line {item.line} has a broken character escape: {error.reason}") from error
     url = value.get(fields.url)
-    return Loaded(data, url if isinstance(url, str) and url else None)
+    if not isinstance(url, str) or not url:
+        return Loaded(data, None)
+    # A lone surrogate ("\\ud800" in the JSON) is no text any writer accepts: it is written as that escape.
+    return Loaded(data, url.encode("utf-8", "backslashreplace").decode("utf-8"))

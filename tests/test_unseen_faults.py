@@ -158,3 +158,32 @@ def test_a_gzip_compressed_json_lines_file_is_one_reject_that_says_how_to_read_i
     rejects = {Path(reject["source"]["path"]).name: reject for reject in iter_rejects(out)}
     assert set(rejects) == {"named.ndjson.gz", "walked.jsonl.gz", "mislabelled.jsonl"}
     assert all(r["reason"] == "unreadable" and "gunzip" in r["detail"] for r in rejects.values())
+
+
+def test_a_json_line_whose_url_has_a_lone_surrogate_gives_its_record_and_the_run_finishes(tmp_path):
+    # '"url": "https://example.org/a\ud800"' is valid JSON; no UTF-8 writer takes the string it gives, and
+    # the first record that carried it ended the run (and every --resume) with a serialisation error.
+    scraped = tmp_path / "scraped.jsonl"
+    broken = json.dumps({"url": "https://example.org/serotonin\ud800tone", "html": page("Serotonin Tone")})
+    scraped.write_text(broken + "\n" + _jsonl_line("Dopamine Drive") + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    summary = run([str(scraped)], out)
+
+    assert summary.records == 2
+    urls = [record["source"]["url"] for record in iter_records(out)]
+    assert urls == ["https://example.org/serotonin\\ud800tone", "https://example.org/dopamine-drive"]
+
+
+def test_a_result_that_cannot_be_written_as_json_is_an_internal_error_reject_of_its_unit(pipeline, monkeypatch,
+                                                                                          tmp_path):
+    from pipeline.sources import Loaded
+
+    monkeypatch.setattr("pipeline.executors.load",
+                        lambda *args: Loaded(page("Serotonin Tone").encode(), "https://example.org/\ud800"))
+    item = SourceItem("file", str(tmp_path / "page.html"))
+
+    result = process_task(pipeline_for(pipeline.config), WorkSettings(pipeline.config), Task(0, item))
+
+    assert result.reason == "internal-error" and result.records == []
+    assert "could not be written as JSON" in json.loads(result.reject or "{}")["detail"]

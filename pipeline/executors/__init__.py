@@ -94,13 +94,19 @@ def process_task(pipeline: GlossaryPipeline, settings: WorkSettings, task: Task)
     if sha256 == task.expected_sha256:
         return UnitResult(task.shard, key, sha256, unchanged=True)
     outcome = pipeline.process(loaded.data, path=key, url=loaded.url, templates=settings.templates)
-    records = [record.model_dump_json() for record in outcome.records]
-    result = UnitResult(task.shard, key, sha256, records, timings=outcome.timings, site=outcome.site,
-                        template=outcome.template)
+    result = UnitResult(task.shard, key, sha256, timings=outcome.timings, site=outcome.site, template=outcome.template)
+    try:
+        result.records = [record.model_dump_json() for record in outcome.records]
+        if outcome.reject is not None:
+            result.reject, result.reason = outcome.reject.model_dump_json(), outcome.reject.reason
+    except ValueError as error:  # a value no JSON writer takes (a lone surrogate): this unit's fault, not the run's
+        detail = f"the result could not be written as JSON: {type(error).__name__}: {error}"[:500]
+        reject = pipeline.reject(key, None, sha256, "internal-error", detail)
+        result.records, result.reject, result.reason = [], reject.model_dump_json(), reject.reason
+        return result
     if outcome.records:
         result.page_kind = outcome.records[0].page_kind
     if outcome.reject is not None:
-        result.reject, result.reason = outcome.reject.model_dump_json(), outcome.reject.reason
         result.page_kind = outcome.reject.page_kind
     return result
 
