@@ -192,6 +192,7 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "gzip-page": _gzip_page,
     # shapes of tests/test_unseen_faults.py's corpus of faults (a hostile web, a sloppy crawler)
     "many-attributes-one-element": _many_attributes,
+    "one-json-ld-term-set": _one_big_json_ld,
     "many-comments": lambda size: _page(_repeat("<!-- tracking pixel slot -->", size) + f"<p>{_SENTENCE}</p>"),
     "one-table-many-cells": lambda size: _page("<table><tr>" + _repeat("<td>DA</td>", size) + "</tr></table>"),
     "table-grid-cells": lambda size: _page("<table>" + _repeat("<tr>" + "<td>5 mg</td>" * 10 + "</tr>", size)
@@ -218,6 +219,13 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "one-sentence-commas": lambda size: _page("<p>" + _repeat("dopamine, serotonin, cortisol, ", size) + "end.</p>"),
     "svg-text-mathml": lambda size: _page(_repeat(
         "<svg><text>Dopamine</text></svg><math><mi>x</mi><mtext>rises</mtext></math>", size)),
+    # as many elements as the bytes allow: the cost per element, with no text to speak of
+    "empty-paragraphs": lambda size: _page(_repeat("<p>", size)),
+    "empty-cells": lambda size: _page(_repeat("<td>", size)),
+    "empty-list-items": lambda size: _page(_repeat("<li>", size)),
+    "bare-images": lambda size: _page(_repeat("<img>", size)),
+    "custom-elements": lambda size: _page(_repeat("<x-a>y</x-a>", size)),
+    "one-letter-headings": lambda size: _page(_repeat("<h2>x</h2>", size)),
 }
 
 
