@@ -81,6 +81,8 @@ MAX_ENTITIES_LISTED = 10_000
 # one more warning counts the rest.
 _MAX_WARNINGS_PER_CODE = 20
 _MENU_SEPARATORS = re.compile(r"\s[|•·›»/]\s")
+# The longest per-page limit (11 days): past about 1e9 s the timers overflow, and each page was an internal error.
+MAX_SECONDS_PER_PAGE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ class PipelineConfig:
         # Checked here, once, rather than failing every page as an internal error.
         if not 1 <= self.max_depth <= MAX_DEPTH:
             raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH} (libxml2's own limit)")
+        if not 0 <= self.max_seconds_per_page <= MAX_SECONDS_PER_PAGE:  # the timers overflow past about 1e9 s
+            raise ValueError(f"max_seconds_per_page must be between 0 (no limit) and {MAX_SECONDS_PER_PAGE:,}")
 
     def digest(self) -> str:
         """A hash of the settings and rule files, so a record says which configuration made it."""

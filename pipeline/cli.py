@@ -173,8 +173,9 @@ def _page_config(args: argparse.Namespace) -> PipelineConfig:
     limits = replace(config.limits, **{name: given.pop(name) for name in _LIMITS_FIELDS if name in given})
     try:
         return replace(config, limits=limits, **given)
-    except ValueError as error:  # the configuration checks its own ranges (max_depth)
-        raise UsageError(f"--max-depth: {error}") from error
+    except ValueError as error:  # the configuration checks its own ranges (max_depth, max_seconds_per_page)
+        flag = next((flag for flag, name, _, _ in PAGE_OPTIONS if str(error).startswith(name)), "a limit")
+        raise UsageError(f"{flag}: {error}") from error
 
 
 def _positive_int(text: str) -> int:

@@ -44,6 +44,13 @@ def test_a_depth_limit_the_parser_cannot_honour_is_refused_up_front():
         PipelineConfig(max_depth=1000)
 
 
+@pytest.mark.parametrize("seconds", [1e12, -1.0])
+def test_a_time_limit_the_timers_cannot_hold_is_refused_up_front(seconds):
+    # 1e12 s overflowed the timer on every page: each page was an internal-error reject.
+    with pytest.raises(ValueError, match="max_seconds_per_page"):
+        PipelineConfig(max_seconds_per_page=seconds)
+
+
 def _slow_by_construction() -> bytes:
     """A page of a megabyte: no machine runs every stage over it within a millisecond."""
     return ("<html><head><title>Serotonin Tone</title></head><body><h1>Serotonin Tone</h1>"
