@@ -187,3 +187,21 @@ def test_a_result_that_cannot_be_written_as_json_is_an_internal_error_reject_of_
 
     assert result.reason == "internal-error" and result.records == []
     assert "could not be written as JSON" in json.loads(result.reject or "{}")["detail"]
+
+
+def test_the_clean_command_rejects_a_web_archive_or_json_lines_file_instead_of_cleaning_it_as_one_page(tmp_path):
+    # Read as one page, a container gave the text of its first page (with the JSON around it); the rest vanished.
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "good.html").write_text(page("Dopamine Drive"), encoding="utf-8")
+    (inputs / "scraped.jsonl").write_text(_jsonl_line("Serotonin Tone") + "\n" + _jsonl_line("Cortisol Curve") + "\n",
+                                          encoding="utf-8")
+    (inputs / "crawl.warc").write_bytes(b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n")
+
+    written, rejected = run_clean([str(inputs)], tmp_path / "clean")
+
+    assert (written, rejected) == (1, 2)
+    assert [path.name for path in (tmp_path / "clean").glob("*.txt")] == ["good.txt"]
+    lines = (tmp_path / "clean" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {Path(json.loads(line)["source"]["path"]).name for line in lines} == {"scraped.jsonl", "crawl.warc"}
+    assert all("`run` reads them" in json.loads(line)["detail"] for line in lines)
