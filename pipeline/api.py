@@ -141,7 +141,8 @@ class GlossaryPipeline:
         """The page's records or its reject. `templates`: the site templates learnt over the batch
         the page belongs to (`runner.run`); a page processed on its own has none."""
         path = printable_path(path)  # a file name that is not UTF-8 must not make the record unwritable
-        raw = data.encode("utf-8") if isinstance(data, str) else data
+        # surrogatepass: a caller's string may hold lone surrogates; they become bytes that decode judges
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
         sha256 = hashlib.sha256(raw).hexdigest()
         outcome = Outcome([], None)
         try:
