@@ -8,6 +8,7 @@ folders walked sorted, records and lines in file order.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import stat
@@ -26,6 +27,8 @@ SourceKind = Literal["file", "warc", "jsonl", "broken"]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _COMPRESSED_JSONL = ("a gzip-compressed JSON Lines file is not read: decompress it (gunzip -k FILE) and give the "
                      "JSON Lines file")
+_WIDE_JSONL = ("the JSON Lines file is in UTF-16 or UTF-32 (its byte-order mark says so; PowerShell's `>` writes "
+               "such files), which is not read: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)")
 # JSON Lines are scanned in pieces of this size, so one huge line never sits in memory whole.
 _LINE_PIECE = 1 << 20
 
@@ -147,10 +150,16 @@ class Sources:
         number = 0
         try:
             with open(path, "rb") as stream:
-                if stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC:
+                opening = stream.read(4)
+                if opening.startswith(GZIP_MAGIC):
                     # Read as one page, its first line became a record of raw JSON and the others vanished; its
                     # lines cannot be reached one by one without expanding the whole file again for each.
                     yield SourceItem("broken", path, detail=_COMPRESSED_JSONL)
+                    return
+                if opening.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-32's marks start alike
+                    # Split at its 0x0A bytes, each line began or ended inside a character: some lines were
+                    # rejected as not JSON, others read by chance.
+                    yield SourceItem("broken", path, detail=_WIDE_JSONL)
                     return
                 stream.seek(0)
                 for number, (offset, blank) in enumerate(_line_starts(stream), start=1):

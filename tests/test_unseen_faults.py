@@ -205,3 +205,18 @@ def test_the_clean_command_rejects_a_web_archive_or_json_lines_file_instead_of_c
     lines = (tmp_path / "clean" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
     assert {Path(json.loads(line)["source"]["path"]).name for line in lines} == {"scraped.jsonl", "crawl.warc"}
     assert all("`run` reads them" in json.loads(line)["detail"] for line in lines)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_a_json_lines_file_in_utf16_or_utf32_is_one_reject_that_says_how_to_convert_it(tmp_path, codec):
+    # As PowerShell's `>` writes it: split at its 0x0A bytes, some lines were rejected, others read by chance.
+    scraped = tmp_path / "scraped.jsonl"
+    lines = "\r\n".join(_jsonl_line(term) for term in ("Serotonin Tone", "Dopamine Drive", "Cortisol Curve"))
+    scraped.write_bytes((lines + "\r\n").encode(codec))
+    out = tmp_path / "out"
+
+    summary = run([str(scraped)], out)
+
+    assert summary.inputs == 1 and summary.records == 0
+    (reject,) = iter_rejects(out)
+    assert reject["source"]["path"] == str(scraped) and "UTF-16 or UTF-32" in reject["detail"]
