@@ -82,6 +82,8 @@ MAX_ENTITIES_LISTED = 10_000
 _MAX_WARNINGS_PER_CODE = 20
 _MENU_SEPARATORS = re.compile(r"\s[|•·›»/]\s")
 _SENTENCE_PUNCTUATION_AT_END = re.compile(r"[.!?;:,]\s*$")
+# The longest per-page limit (11 days): past about 1e9 s the timers overflow, and each page was an internal error.
+MAX_SECONDS_PER_PAGE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,8 @@ class PipelineConfig:
         # Checked here, once, rather than failing every page as an internal error.
         if not 1 <= self.max_depth <= MAX_DEPTH:
             raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH} (libxml2's own limit)")
+        if not 0 <= self.max_seconds_per_page <= MAX_SECONDS_PER_PAGE:  # the timers overflow past about 1e9 s
+            raise ValueError(f"max_seconds_per_page must be between 0 (no limit) and {MAX_SECONDS_PER_PAGE:,}")
 
     def digest(self) -> str:
         """A hash of the settings and rule files, so a record says which configuration made it."""
@@ -138,15 +142,15 @@ class GlossaryPipeline:
         """The page's records or its reject. `templates`: the site templates learnt over the batch
         the page belongs to (`runner.run`); a page processed on its own has none."""
         path = printable_path(path)  # a file name that is not UTF-8 must not make the record unwritable
-        raw = data.encode("utf-8") if isinstance(data, str) else data
+        # surrogatepass: a caller's string may hold lone surrogates; they become bytes that decode judges
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
         sha256 = hashlib.sha256(raw).hexdigest()
         outcome = Outcome([], None)
         try:
             with _deadline(self.config.max_seconds_per_page):
                 outcome.records = self._records(raw, path, url, sha256, outcome, templates)
         except _PageTimeout:
-            detail = f"processing took longer than the limit of {self.config.max_seconds_per_page:g} s"
-            outcome.reject = self.reject(path, url, sha256, "timeout", detail)
+            outcome.reject = self.reject(path, url, sha256, "timeout", _timeout_detail(self.config))
         except Rejected as rejected:
             outcome.reject = self.reject(path, url, sha256, rejected.reason, rejected.detail, rejected.page_kind)
         except Exception as error:  # a bug on one page must not stop the batch
@@ -276,6 +280,22 @@ def clean_page(
             raise Rejected("too-deep", str(error)) from error
         except ParseError as error:
             raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
+
+
+def clean_page_in_time(
+    raw: bytes, path: str, config: PipelineConfig, templates: SiteTemplates | None = None
+) -> tuple[Decoded, CleanedPage]:
+    """`clean_page` within the per-page time limit, as `GlossaryPipeline.process` runs it (Rejected `timeout`
+    past it): for the clean stage run alone (the `clean` command, whose --timeout was not applied)."""
+    try:
+        with _deadline(config.max_seconds_per_page):
+            return clean_page(raw, path, config, templates=templates)
+    except _PageTimeout:
+        raise Rejected("timeout", _timeout_detail(config)) from None
+
+
+def _timeout_detail(config: PipelineConfig) -> str:
+    return f"processing took longer than the limit of {config.max_seconds_per_page:g} s"
 
 
 def page_fingerprint(raw: bytes, path: str, config: PipelineConfig, url: str | None = None) -> PageFingerprint:

@@ -173,8 +173,9 @@ def _page_config(args: argparse.Namespace) -> PipelineConfig:
     limits = replace(config.limits, **{name: given.pop(name) for name in _LIMITS_FIELDS if name in given})
     try:
         return replace(config, limits=limits, **given)
-    except ValueError as error:  # the configuration checks its own ranges (max_depth)
-        raise UsageError(f"--max-depth: {error}") from error
+    except ValueError as error:  # the configuration checks its own ranges (max_depth, max_seconds_per_page)
+        flag = next((flag for flag, name, _, _ in PAGE_OPTIONS if str(error).startswith(name)), "a limit")
+        raise UsageError(f"{flag}: {error}") from error
 
 
 def _positive_int(text: str) -> int:
@@ -335,7 +336,11 @@ def _clean(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"{args.output} cannot be used as the output folder: {error.strerror or error}") from error
     try:
-        written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+        with _stop_on_signals():  # as `run`: unwound, so no temporary file is left in the output folder
+            written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+    except _Stopped as stop:
+        print(f"\nglossary-pipeline clean: stopped ({stop.name}); the texts written so far are whole", file=sys.stderr)
+        return 128 + stop.signum
     except OSError as error:  # the output folder filled up or went away while texts were written
         print(f"glossary-pipeline clean: writing {args.output} failed: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
@@ -348,7 +353,8 @@ def _tag(args: argparse.Namespace) -> int:
     from pipeline.tag_jsonl import tag_lines
 
     try:
-        source = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        # bytes: a line that is not UTF-8 is that line's error (tag_lines), not the end of the command
+        source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror or error}") from error
     with source:

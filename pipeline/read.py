@@ -39,6 +39,8 @@ class Discovered:
     skipped: list[str]  # files in walked folders that are neither pages nor containers by their name
     excluded: list[str] = field(default_factory=list)  # the run's own output files, found among the inputs
     duplicates: int = 0  # paths that name a file already found (given twice, or named and walked)
+    # folders in a walk that could not be listed (path, why): each becomes an unreadable reject, not a silent gap
+    unlisted: list[tuple[str, str]] = field(default_factory=list)
 
 
 def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovered:
@@ -50,8 +52,9 @@ def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovere
     output_folder = os.path.realpath(own_output) if own_output is not None else None
     seen: set[str] = set()
     duplicates = 0
+    unlisted: list[tuple[str, str]] = []
     for given in inputs:
-        found = _walk(given) if os.path.isdir(given) else [given]
+        found = _walk(given, unlisted) if os.path.isdir(given) else [given]
         for path in found:
             same_file = os.path.realpath(path)
             if same_file in seen:  # given twice (or named and also inside a given folder): one unit
@@ -66,7 +69,7 @@ def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovere
                 paths.append(path)
             else:
                 skipped.append(path)
-    return Discovered(paths, skipped, excluded, duplicates)
+    return Discovered(paths, skipped, excluded, duplicates, unlisted)
 
 
 def input_roots(inputs: Iterable[str]) -> list[str]:
@@ -87,10 +90,15 @@ def input_roots(inputs: Iterable[str]) -> list[str]:
     return list(roots)
 
 
-def _walk(folder: str) -> Iterator[str]:
+def _walk(folder: str, unlisted: list[tuple[str, str]]) -> Iterator[str]:
     """Files, sorted; a link to a folder is not followed (it could loop) but given like a file,
-    so that it ends as a reject or a skipped file instead of vanishing."""
-    for root, dirs, files in os.walk(folder):
+    so that it ends as a reject or a skipped file instead of vanishing. A folder that cannot be
+    listed (no permission, a path too long, gone) is added to `unlisted`: os.walk alone passes over it."""
+
+    def note(error: OSError) -> None:
+        unlisted.append((str(error.filename), f"the folder could not be listed: {error.strerror or error}"))
+
+    for root, dirs, files in os.walk(folder, onerror=note):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
         for name in sorted([*files, *linked]):
@@ -108,7 +116,8 @@ def is_warc_name(path: str) -> bool:
 
 
 def is_jsonl_name(path: str) -> bool:
-    return path.lower().endswith(JSONL_SUFFIXES)
+    """JSON Lines by the name, compressed or not (a compressed one is a reject that says how to read it)."""
+    return path.lower().removesuffix(".gz").endswith(JSONL_SUFFIXES)
 
 
 def printable_path(path: str) -> str:

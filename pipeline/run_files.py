@@ -96,22 +96,22 @@ def read_run_report(run_dir: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise RunFolderError(f"{path}: not JSON: {error}") from error
+        return json.loads(path.read_bytes())
+    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested past the parser's stack
+        raise RunFolderError(f"{path}: not JSON: {type(error).__name__}: {error}") from error
 
 
 def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
         raise RunFolderError(f"{path} does not exist: is {path.parent} the output folder of a run?")
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:  # bytes: a line that is not UTF-8 is reported like one that is not JSON
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise RunFolderError(f"{path}:{number}: not JSON: {error}") from error
+            except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested past the parser's stack
+                raise RunFolderError(f"{path}:{number}: not JSON: {type(error).__name__}: {error}") from error
             if not isinstance(item, dict):
                 raise RunFolderError(f"{path}:{number}: not a JSON object")
             yield item

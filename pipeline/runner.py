@@ -28,8 +28,9 @@ from pipeline.api import PipelineConfig
 from pipeline.clean.site_template import SiteTemplates, TemplateCounter
 from pipeline.executors import Task, UnitResult, Work, WorkSettings, fingerprint_batch, process_batch
 from pipeline.executors.local import map_clean, map_fingerprints, map_local
+from pipeline.model import Reject, RejectSource
 from pipeline.output_lock import output_lock
-from pipeline.read import discover, input_roots, page_stem, printable_path
+from pipeline.read import discover, input_roots, is_jsonl_name, is_warc_name, page_stem, printable_path
 from pipeline.shards import (
     RUN_REPORT,
     Journal,
@@ -210,7 +211,8 @@ def _tasks(
         if not shard_items:
             return
         old = journal.get(shard)
-        if old is not None and not old.reusable_for([item.key for item in shard_items], config_hash, options.format):
+        if old is not None and not (old.reusable_for([item.key for item in shard_items], config_hash, options.format)
+                                    and journal.rows_present(old)):
             old = None
         reusable[shard] = old
         expected = [unit.sha256 if _same_template(unit, templates) else None
@@ -309,23 +311,34 @@ def run_clean(
     """
     config = config or PipelineConfig()
     found = discover(inputs)
+    # A WARC or JSON Lines file holds many pages: read as one page, its first page's text (with the JSON around
+    # it) came out and the rest vanished. `run` reads them unit by unit; here each is a reject that says so.
+    containers = [path for path in found.paths if is_warc_name(path) or is_jsonl_name(path)]
+    paths = [path for path in found.paths if not (is_warc_name(path) or is_jsonl_name(path))]
     templates = None
     if config.site_templates:
         counter = TemplateCounter()
-        for fingerprint in map_fingerprints(found.paths, config, workers):
+        for fingerprint in map_fingerprints(paths, config, workers):
             if fingerprint is not None:
                 counter.add(fingerprint)
         templates = counter.templates()
     written = 0
     used_names: set[str] = set()
     with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
-        for path, result in map_clean(found.paths, config, workers, templates):
+        for path, result in map_clean(paths, config, workers, templates):
             if isinstance(result, str):
                 write_text_atomic(out_dir / _unique_text_name(path, used_names), result)
                 written += 1
             else:
                 rejects.write(result)
+        unread = [(path, _CONTAINER_NOT_CLEANED) for path in containers] + found.unlisted
+        for path, detail in unread:
+            rejects.write(Reject(source=RejectSource(path=printable_path(path)), reason="unreadable", detail=detail))
     return written, rejects.count
+
+
+_CONTAINER_NOT_CLEANED = ("a WARC or JSON Lines file holds many pages, which `clean` does not read one by one: "
+                          "`run` reads them, or give `clean` the pages as files")
 
 
 def _unique_text_name(path: str, used: set[str]) -> str:

@@ -159,6 +159,25 @@ class Journal:
         self._read.seek(self._index[shard])
         return ShardEntry.from_line(self._read.readline())
 
+    def rows_present(self, entry: ShardEntry) -> bool:
+        """Whether the files the entry's rows are in are still there, at least as long as it says. A results
+        file deleted or cut short (by hand, a full disk, a restore from backup) cannot give its rows: the shard
+        is processed again instead of failing every resume."""
+        for location in (entry.records, entry.rejects):
+            try:
+                size = (self.out_dir / location.file).stat().st_size
+            except OSError:
+                return False
+            if size < location.end:
+                return False
+        if entry.format == "parquet":  # a Parquet file cut short has lost its footer, which lists its rows
+            try:
+                rows = pq.ParquetFile(self.out_dir / entry.records.file).metadata.num_rows
+            except Exception:  # pyarrow raises its own errors (ArrowInvalid, OSError) on a damaged file
+                return False
+            return rows == sum(unit.records for unit in entry.units)
+        return True
+
     def commit(self, entry: ShardEntry) -> None:
         offset = self._append.seek(0, os.SEEK_END)
         self._append.write(entry.to_line())

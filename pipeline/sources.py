@@ -8,6 +8,7 @@ folders walked sorted, records and lines in file order.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import stat
@@ -19,11 +20,15 @@ from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.read import Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
+from pipeline.read import GZIP_MAGIC, Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
 from pipeline.rejects import Rejected, RejectReason
 
 SourceKind = Literal["file", "warc", "jsonl", "broken"]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_COMPRESSED_JSONL = ("a gzip-compressed JSON Lines file is not read: decompress it (gunzip -k FILE) and give the "
+                     "JSON Lines file")
+_WIDE_JSONL = ("the JSON Lines file is in UTF-16 or UTF-32 (its byte-order mark says so; PowerShell's `>` writes "
+               "such files), which is not read: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)")
 # JSON Lines are scanned in pieces of this size, so one huge line never sits in memory whole.
 _LINE_PIECE = 1 << 20
 
@@ -99,6 +104,9 @@ class Sources:
                 yield from self._jsonl_lines(path)
             else:
                 yield SourceItem("file", path)
+        for folder, detail in found.unlisted:
+            self._printable(folder)
+            yield SourceItem("broken", folder, detail=detail)
 
     def _printable(self, path: str) -> str:
         printable = printable_path(path)
@@ -142,6 +150,18 @@ class Sources:
         number = 0
         try:
             with open(path, "rb") as stream:
+                opening = stream.read(4)
+                if opening.startswith(GZIP_MAGIC):
+                    # Read as one page, its first line became a record of raw JSON and the others vanished; its
+                    # lines cannot be reached one by one without expanding the whole file again for each.
+                    yield SourceItem("broken", path, detail=_COMPRESSED_JSONL)
+                    return
+                if opening.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-32's marks start alike
+                    # Split at its 0x0A bytes, each line began or ended inside a character: some lines were
+                    # rejected as not JSON, others read by chance.
+                    yield SourceItem("broken", path, detail=_WIDE_JSONL)
+                    return
+                stream.seek(0)
                 for number, (offset, blank) in enumerate(_line_starts(stream), start=1):
                     if blank:
                         self.skipped_units["blank-jsonl-line"] += 1
@@ -247,9 +267,13 @@ def _jsonl_page(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded
     if len(line) > limits.max_bytes:
         raise Rejected("too-large", f"line {item.line} is over the limit of {limits.max_bytes:,} bytes")
     try:
-        value = json.loads(line)
+        # Numbers are read as floats: no field the pipeline reads is a number, and an integer of more than
+        # 4,300 digits in any field would otherwise make the whole line "not JSON" (Python's int limit).
+        value = json.loads(line, parse_int=float)
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError alike
         raise Rejected("parse-error", f"line {item.line} is not JSON: {error}") from error
+    except RecursionError as error:  # valid JSON nested deeper than the parser's stack: one line, not the batch
+        raise Rejected("parse-error", f"line {item.line} nests its JSON deeper than it can be read") from error
     if not isinstance(value, dict):
         raise Rejected("parse-error", f"line {item.line} is not a JSON object")
     pages = [value.get(fields.html), value.get(fields.text)]
@@ -263,4 +287,7 @@ def _jsonl_page(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded
     except UnicodeEncodeError as error:  # JSON can spell lone surrogates ("\\ud800"), which are no text
         raise Rejected("decode-error", f"line {item.line} has a broken character escape: {error.reason}") from error
     url = value.get(fields.url)
-    return Loaded(data, url if isinstance(url, str) and url else None)
+    if not isinstance(url, str) or not url:
+        return Loaded(data, None)
+    # A lone surrogate ("\\ud800" in the JSON) is no text any writer accepts: it is written as that escape.
+    return Loaded(data, url.encode("utf-8", "backslashreplace").decode("utf-8"))

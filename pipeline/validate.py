@@ -63,9 +63,13 @@ def validate_record_line(line: str) -> list[str]:
     """Problems with one JSON line read as a record (empty when it is a valid record)."""
     try:
         data = json.loads(line)
-    except json.JSONDecodeError as error:
-        return [f"not JSON: {error}"]
+    except (ValueError, RecursionError) as error:
+        return [f"not JSON: {_json_error(error)}"]
     return validate_row(data, "record")
+
+
+def _json_error(error: Exception) -> str:
+    return "nested deeper than it can be read" if isinstance(error, RecursionError) else str(error)
 
 
 def validate_file(path: Path, all_rejects: bool = False) -> CheckedFile:
@@ -92,9 +96,9 @@ def _jsonl_rows(path: Path, checked: CheckedFile) -> Iterator[tuple[str, Any]]:
             except UnicodeDecodeError:
                 checked.rows["record"] += 1
                 checked.problems.append(f"{path}:{number}: not UTF-8 text: is this a records or rejects file?")
-            except json.JSONDecodeError as error:
-                checked.rows["record"] += 1
-                checked.problems.append(f"{path}:{number}: not JSON: {error}")
+            except (ValueError, RecursionError) as error:  # JSONDecodeError; an integer past Python's digit limit;
+                checked.rows["record"] += 1  # nesting deeper than the parser's stack: a problem of this row alone
+                checked.problems.append(f"{path}:{number}: not JSON: {_json_error(error)}")
 
 
 def _parquet_rows(path: Path, checked: CheckedFile) -> Iterator[tuple[str, Any]]:

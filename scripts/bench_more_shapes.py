@@ -77,6 +77,33 @@ def _mixed_words(size: int) -> str:
     return "".join(f"{_SENTENCE[:-2]} ({others[n % len(others)]}). " for n in range(size // 90))
 
 
+def _many_attributes(size: int) -> str:
+    """One element carrying thousands of distinct attributes (a tracker's data-* dump)."""
+    attributes = " ".join(f'data-k{n}="v{n}"' for n in range(size // 16))
+    return _page(f"<div {attributes}><p>{_SENTENCE}</p></div>")
+
+
+def _one_big_json_ld(size: int) -> str:
+    """One JSON-LD script holding a whole DefinedTermSet (a glossary that ships its list as data)."""
+    term = '{"@type":"DefinedTerm","name":"Term %d","description":"' + _SENTENCE + '"},'
+    count = size // (len(term) + 4)
+    terms = "".join(term % n for n in range(count)).rstrip(",")
+    script = ('<script type="application/ld+json">{"@context":"https://schema.org","@type":"DefinedTermSet",'
+              f'"name":"Glossary","hasDefinedTerm":[{terms}]}}</script>')
+    return ('<!DOCTYPE html><html lang="en"><head><title>Serotonin Tone</title>' + script
+            + '</head><body><h1>Serotonin Tone</h1><p>' + _LEAD + '</p></body></html>')
+
+
+def _zero_width_between_letters(size: int) -> str:
+    return _page("<p>" + "\u200b".join(_repeat(_SENTENCE, size // 2)) + "</p>")
+
+
+def _definition_sentences(size: int) -> str:
+    """Sentence after sentence that reads like a definition ("X is a ..."), each of another term."""
+    return _page("".join(f"<p>Term{n} is a neurotransmitter that signals reward in the brain.</p>"
+                         for n in range(size // 70)))
+
+
 def _gzip_page(size: int) -> bytes:
     return gzip.compress(_page(_repeat("<p>Dopamine (DA) rises with reward and falls with loss.</p>", size))
                          .encode("utf-8"))
@@ -163,6 +190,42 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "plain-text-markdown": _markdown,
     "plain-text-no-spaces": lambda size: "Serotonin Tone\n" + "a" * size,
     "gzip-page": _gzip_page,
+    # shapes of tests/test_unseen_faults.py's corpus of faults (a hostile web, a sloppy crawler)
+    "many-attributes-one-element": _many_attributes,
+    "one-json-ld-term-set": _one_big_json_ld,
+    "many-comments": lambda size: _page(_repeat("<!-- tracking pixel slot -->", size) + f"<p>{_SENTENCE}</p>"),
+    "one-table-many-cells": lambda size: _page("<table><tr>" + _repeat("<td>DA</td>", size) + "</tr></table>"),
+    "table-grid-cells": lambda size: _page("<table>" + _repeat("<tr>" + "<td>5 mg</td>" * 10 + "</tr>", size)
+                                           + "</table>"),
+    "zero-width-between-letters": _zero_width_between_letters,
+    "one-giant-heading": lambda size: _page(f"<h2>{_repeat(_SENTENCE, size)}</h2>"),
+    "one-giant-title": lambda size: _page(f"<p>{_SENTENCE}</p>").replace(
+        "<title>", "<title>" + _repeat("Serotonin Tone ", size), 1),
+    "definition-like-sentences": _definition_sentences,
+    "one-giant-word-html": lambda size: _page(f"<p>{'a' * size}</p>"),
+    "base64-data-uris": lambda size: _page(_repeat(f'<img src="data:image/png;base64,{"QUJD" * 500}">', size)
+                                           + f"<p>{_SENTENCE}</p>"),
+    "control-character-references": lambda size: _page(f"<p>{_repeat('dopamine &#x1F; &#11; ', size)}</p>"),
+    "many-templates": lambda size: _page(_repeat("<template><p>Dopamine rises.</p></template>", size)
+                                         + f"<p>{_SENTENCE}</p>"),
+    "many-meta-tags": lambda size: _page(f"<p>{_SENTENCE}</p>").replace(
+        "</head>", _repeat('<meta name="x" content="y">', size) + "</head>", 1),
+    "many-img-alts": lambda size: _page(_repeat(f'<img alt="{_SENTENCE}" src="a.png">', size)),
+    "long-list-of-prose-items": lambda size: _page("<ul>" + _repeat(f"<li>{_SENTENCE}</li>", size) + "</ul>"),
+    "known-section-headings-repeated": lambda size: _page(_repeat(
+        "<h2>Definition</h2><p>Rises.</p><h2>Origin</h2><p>Falls.</p>", size)),
+    "links-in-prose": lambda size: _page(_repeat(
+        f'<p>{_SENTENCE} <a href="/a">dopamine</a> and <a href="/b">serotonin</a>.</p>', size)),
+    "one-sentence-commas": lambda size: _page("<p>" + _repeat("dopamine, serotonin, cortisol, ", size) + "end.</p>"),
+    "svg-text-mathml": lambda size: _page(_repeat(
+        "<svg><text>Dopamine</text></svg><math><mi>x</mi><mtext>rises</mtext></math>", size)),
+    # as many elements as the bytes allow: the cost per element, with no text to speak of
+    "empty-paragraphs": lambda size: _page(_repeat("<p>", size)),
+    "empty-cells": lambda size: _page(_repeat("<td>", size)),
+    "empty-list-items": lambda size: _page(_repeat("<li>", size)),
+    "bare-images": lambda size: _page(_repeat("<img>", size)),
+    "custom-elements": lambda size: _page(_repeat("<x-a>y</x-a>", size)),
+    "one-letter-headings": lambda size: _page(_repeat("<h2>x</h2>", size)),
 }
 
 

@@ -61,6 +61,12 @@ def test_str_input_gives_the_same_record_as_its_utf8_bytes(pipeline):
     assert [r.model_dump() for r in from_str] == [r.model_dump() for r in from_bytes]
 
 
+def test_str_input_with_a_lone_surrogate_gives_an_outcome_not_an_exception(pipeline):
+    # A caller's string (text read with surrogateescape, a JSON "\ud800") raised UnicodeEncodeError.
+    outcome = pipeline.process(GOOD.decode("utf-8").replace("</h1>", "\ud800</h1>"), path="page.html")
+    assert outcome.records or outcome.reject is not None
+
+
 def test_gzip_bytes_are_accepted(pipeline):
     [record] = pipeline.process(gzip.compress(GOOD), path="serotonin-tone.html.gz").records
     assert record.definition == LEAD

@@ -340,3 +340,44 @@ def test_a_pipe_named_like_a_container_is_a_reject_not_a_hang(tmp_path):
     rejects = {Path(r["source"]["path"]).name: r["reason"] for r in iter_rejects(out)}
     assert rejects == {"feed.jsonl": "unreadable", "crawl.warc.gz": "unreadable"}
     assert len(list(iter_records(out))) == 1
+
+
+@pytest.mark.parametrize(("how", "code", "name"), [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_sigterm_and_ctrl_c_stop_the_clean_command_without_leaving_temporary_files(tmp_path, how, code, name):
+    pages, out = _pages(tmp_path / "pages", 400), tmp_path / "clean"
+    command = [sys.executable, "-m", "pipeline", "clean", str(pages), "-o", str(out), "--workers", "2",
+               "--no-site-templates"]
+    with open(tmp_path / "stderr.txt", "wb") as stderr:
+        cleaning = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(out.glob("*.txt")):  # texts are being written
+        time.sleep(0.02)
+    workers = _workers_of(cleaning)
+    os.killpg(cleaning.pid, how)  # the whole group, as a terminal's Ctrl-C or a service manager's stop
+    cleaning.wait(timeout=120)
+    stderr_text = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    assert cleaning.returncode == code, stderr_text
+    assert "Traceback" not in stderr_text and name in stderr_text
+    assert not _alive(workers)
+    assert not [path.name for path in out.iterdir() if path.name.endswith(".tmp")]
+    assert len(list(out.glob("*.txt"))) < 400, "the clean finished before it could be stopped"
+
+
+def test_a_page_that_kills_its_worker_in_the_clean_command_is_a_reject_and_the_rest_is_cleaned(tmp_path, monkeypatch):
+    from pipeline.api import clean_page_in_time
+    from pipeline.runner import run_clean
+
+    pages, out = _pages(tmp_path / "pages", 30), tmp_path / "clean"
+    (pages / "page-013.html").write_text(page("Serotonin Tone 13") + "<!-- kills its worker -->", encoding="utf-8")
+
+    def cleaning(data, path, config, templates=None):
+        if b"kills its worker" in data:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer or a crash in C code would
+        return clean_page_in_time(data, path, config, templates)
+
+    monkeypatch.setattr("pipeline.executors.clean_page_in_time", cleaning)  # the workers are forked: they see it
+    assert run_clean([str(pages)], out, workers=2) == (29, 1)
+    (line,) = (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    reject = json.loads(line)
+    assert reject["reason"] == "worker-crashed" and reject["source"]["path"].endswith("page-013.html")
+    assert sorted(path.name for path in out.glob("*.txt")) == [f"page-{n:03d}.txt" for n in range(30) if n != 13]

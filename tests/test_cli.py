@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -161,6 +162,31 @@ def test_validate_fails_on_a_corrupted_records_file(run_output, tmp_path, how):
     done = cli("validate", str(bad))
     assert done.returncode == 1
     assert "records.jsonl:" in done.stderr
+
+
+def test_validate_reports_hostile_lines_as_problems_of_their_rows_without_a_traceback(run_output, tmp_path):
+    good = (run_output / "records.jsonl").read_bytes().splitlines()
+    deep = b"[" * 100_000 + b"]" * 100_000  # nested deeper than the JSON parser's stack
+    huge_number = b'{"n": ' + b"7" * 5000 + b"}"  # past Python's 4,300-digit integer limit
+    bad = tmp_path / "records.jsonl"
+    bad.write_bytes(b"\n".join([good[0], deep, huge_number, good[1]]) + b"\n")
+    done = cli("validate", str(bad))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{bad}:2: not JSON" in done.stderr and f"{bad}:3: not JSON" in done.stderr
+    assert done.stdout.startswith("4 records and 0 rejects checked, 2 problems")
+
+
+@pytest.mark.parametrize("bad_line", [b"caf\xe9", b"[" * 100_000 + b"]" * 100_000], ids=["not-utf8", "deep"])
+@pytest.mark.parametrize("command", ["audit", "diff"])
+def test_commands_reading_a_damaged_run_folder_name_the_line_instead_of_a_traceback(run_output, tmp_path, bad_line,
+                                                                                   command):
+    damaged = tmp_path / "run"
+    shutil.copytree(run_output, damaged, symlinks=True)
+    records = (damaged / "records.jsonl").resolve()
+    records.write_bytes(records.read_bytes() + bad_line + b"\n")
+    done = cli(command, str(damaged), *([str(run_output)] if command == "diff" else []))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{records}:" in done.stderr and "not JSON" in done.stderr
 
 
 def test_validate_on_a_missing_file_fails(tmp_path):

@@ -105,14 +105,39 @@ def _zip_bytes() -> bytes:
         pytest.param(_zip_bytes(), id="zip"),
         pytest.param(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64), id="jpeg"),
         pytest.param(b"<html>\x00\x01\x02" + bytes(100), id="nul-bytes"),
+        pytest.param(b"BM6\x0c\x00\x00\x00\x00\x00\x006\x00\x00\x00(\x00" + bytes(range(256)), id="bmp"),
+        pytest.param(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(range(256)), id="exe"),
+        pytest.param(b"ID3\x03\x00\x00\x00\x00\x0fvTIT2" + bytes(range(256)), id="mp3"),
+        pytest.param(b"RIFF$\x08\x00\x00WAVEfmt " + bytes(range(256)), id="wav"),
     ],
 )
 def test_binary_files_are_rejected_as_binary(data):
     assert _reason(data, "page.html") == "binary"
 
 
-@pytest.mark.parametrize("data", [b"", b"   ", b" \n\t\r\n  ", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"  \n"])
+@pytest.mark.parametrize("opening", ["BMI (body mass index)", "MZ twins", "ID3 (inhibitor of DNA binding 3)",
+                                     "RIFF", "OggS"])
+def test_a_text_that_starts_like_a_binary_signature_is_text(opening):
+    # "BMI" starts like a bitmap's "BM", "MZ twins" like an executable's "MZ": letters alone are no signature.
+    text = f"{opening}\n{opening} is a term a plain-text glossary entry starts with. {TEXT}\n"
+    decoded = decode(text.encode("utf-8"), "entry.txt")
+    assert decoded.text == text and decoded.media_type == "text/plain"
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "hex", "zlib", "uu", "bz2", "punycode", "utf-7", "idna",
+                                   "unicode_escape"])
+def test_a_declared_codec_that_is_no_web_encoding_is_ignored(label):
+    # Python knows these names, browsers do not: "+ADw-" would be "<" in UTF-7, base64 is no text at all.
+    # (An ASCII page: a page with valid UTF-8 beyond ASCII is read as UTF-8 whatever it declares.)
+    data = _html("Dopamine +ADw-b+AD4- \\u0041 rises", f'<meta charset="{label}">').encode("ascii")
+    decoded = decode(data, "page.html")
+    assert "Dopamine +ADw-b+AD4- \\u0041 rises" in decoded.text
+
+
+@pytest.mark.parametrize("data", [b"", b"   ", b" \n\t\r\n  ", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"  \n",
+                                  "\u200b\u200d\ufeff\u00ad\u2060\u200e\u00a0\u3000\n".encode() * 50])
 def test_empty_or_whitespace_input_is_empty(data):
+    # The last: zero-width spaces and joiners, soft hyphens and direction marks, which show nothing either.
     assert _reason(data) == "empty"
 
 
@@ -160,3 +185,35 @@ def test_utf16_without_bom_is_recognised_by_its_nul_pattern_and_warned_about(cod
 def test_nul_bytes_in_ascii_text_are_binary_not_utf16():
     data = _html().encode("utf-8")
     assert _reason(data[:40] + b"\x00\x00\x00" + data[40:]) == "binary"
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+def test_utf32_without_bom_is_recognised_by_its_nul_pattern_and_warned_about(codec):
+    decoded = decode(_html().encode(codec), "page.html")
+    assert TEXT in decoded.text and decoded.encoding == codec
+    assert decoded.warnings == [f"no byte-order mark: the NUL pattern says {codec}"]
+
+
+_SAYS_UTF16 = "the byte-order mark says utf-16, but the bytes are UTF-8"
+
+
+@pytest.mark.parametrize(("data", "encoding", "warning"), [
+    (codecs.BOM_UTF16_LE + _html().encode("utf-8"), "utf-8", _SAYS_UTF16),
+    (codecs.BOM_UTF16_BE + _html().encode("utf-8"), "utf-8", _SAYS_UTF16),
+    (codecs.BOM_UTF8 + _html().encode("utf-16-le"), "utf-16-le",
+     "the byte-order mark says UTF-8, but the NUL pattern says utf-16-le"),
+])
+def test_a_byte_order_mark_the_bytes_contradict_gives_way_to_them_with_a_warning(data, encoding, warning):
+    # A tool that wrote one encoding's mark before text in another: the text was mojibake (a "listing of 0
+    # words") or NUL-ridden ("mostly control characters").
+    decoded = decode(data, "page.html")
+    assert TEXT in decoded.text and decoded.encoding == encoding and decoded.warnings == [warning]
+
+
+@pytest.mark.parametrize("where", ["end", "middle"])
+def test_a_stray_nul_byte_in_a_text_page_is_dropped_with_a_warning_not_a_binary_reject(where):
+    data = _html().encode("utf-8")
+    data = data + b"\x00" if where == "end" else data[:60] + b"\x00" + data[60:]  # a C string's terminator
+    decoded = decode(data, "page.html")
+    assert TEXT in decoded.text and "\x00" not in decoded.text
+    assert decoded.warnings == ["stray NUL bytes in the text were dropped"]

@@ -24,7 +24,7 @@ from entry_texts import LEAD, ORIGIN
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.clean import LIBXML2_MAX_DEPTH, TooDeep, parse_html
+from pipeline.clean import LIBXML2_MAX_DEPTH, MAX_ATTRIBUTES, TooDeep, parse_html
 from pipeline.decode import decode
 from pipeline.run_files import iter_records, iter_rejects, read_run_report
 
@@ -322,6 +322,26 @@ def test_the_next_parse_does_not_inherit_a_deep_pages_error():
     with pytest.raises(TooDeep):
         parse_html(_nested(300).decode())
     assert LEAD in parse_html(_nested(3).decode()).text_content()
+
+
+# -- attributes -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("separator", [" ", "", " / "], ids=["spaces", "none-after-quotes", "slashes"])
+def test_a_start_tag_of_thousands_of_attributes_keeps_the_first_ones_and_the_page_whole(separator):
+    # libxml2's attribute check is worse than quadratic in one element's attributes (80,000 took 13 s).
+    attributes = separator.join(f'data-k{n}="v>{n}<"' for n in range(MAX_ATTRIBUTES * 5))
+    root = parse_html(f'<html><body><div id="d" {attributes}><h1>Serotonin Tone</h1><p>{LEAD}</p></div>'
+                      '<p class="after">next</p></body></html>')
+    (div,) = root.xpath("//div")
+    assert len(div.attrib) == MAX_ATTRIBUTES and div.get("id") == "d" and div.get("data-k0") == "v>0<"
+    assert LEAD in div.text_content() and root.xpath("//p[@class='after']/text()") == ["next"]
+
+
+def test_an_element_with_fewer_attributes_than_the_cap_keeps_them_all():
+    attributes = " ".join(f"k{n}=v{n}" for n in range(MAX_ATTRIBUTES - 1))
+    (div,) = parse_html(f"<html><body><div {attributes} hidden><p>{LEAD}</p></div></body></html>").xpath("//div")
+    assert len(div.attrib) == MAX_ATTRIBUTES and div.get("hidden") is not None
 
 
 # -- encodings: decoded right, or flagged -------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
 from entry_texts import LEAD, ORIGIN
 
 from pipeline.api import GlossaryPipeline, PipelineConfig
+from pipeline.runner import run_clean
 
 GOOD = (
     "<html><head><title>Serotonin Tone</title></head><body><h1>Serotonin Tone</h1>"
@@ -40,6 +42,13 @@ def test_the_depth_limit_is_configurable_and_has_its_own_code(pipeline):
 def test_a_depth_limit_the_parser_cannot_honour_is_refused_up_front():
     with pytest.raises(ValueError, match="max_depth"):
         PipelineConfig(max_depth=1000)
+
+
+@pytest.mark.parametrize("seconds", [1e12, -1.0])
+def test_a_time_limit_the_timers_cannot_hold_is_refused_up_front(seconds):
+    # 1e12 s overflowed the timer on every page: each page was an internal-error reject.
+    with pytest.raises(ValueError, match="max_seconds_per_page"):
+        PipelineConfig(max_seconds_per_page=seconds)
 
 
 def _slow_by_construction() -> bytes:
@@ -78,3 +87,16 @@ def test_the_dask_executor_enforces_the_page_limit(tmp_path):
         run([str(pages)], tmp_path / "out", workers=1, config=PipelineConfig(max_seconds_per_page=0.001),
             options=BatchOptions(executor="dask", scheduler=cluster.scheduler_address))
     assert [r["reason"] for r in iter_rejects(tmp_path / "out")] == ["timeout"]
+
+
+def test_the_clean_command_applies_its_timeout_too(tmp_path):
+    # `clean --timeout` was accepted and then ignored: a slow page ran as long as it took.
+    slow, good = tmp_path / "slow.html", tmp_path / "good.html"
+    slow.write_bytes(_slow_by_construction())
+    good.write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "clean"
+
+    assert run_clean([str(slow)], out, config=PipelineConfig(max_seconds_per_page=0.001)) == (0, 1)
+    (line,) = (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["reason"] == "timeout"
+    assert run_clean([str(good)], out, config=PipelineConfig(max_seconds_per_page=30)) == (1, 0)

@@ -10,6 +10,7 @@ line a block (plain_text.py), and the same text rules apply.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 
 import lxml.html
@@ -39,6 +40,15 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # surrogates; U+FFFE/U+FFFF). HTML parsers treat them as parse errors, and a single one in a
 # text node makes trafilatura's XML step fail on the whole page; a space stands in for each.
 _NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A numeric character reference puts the same characters in the tree as the parser expands it
+# ("&#x1F;" or "&#11" lost a whole page's text that way): such references get the space too.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+# libxml2 checks each attribute of an element against every one before it: one start tag of 80,000
+# attributes took 13 s to parse, and the time grows faster than the square. No real element has anywhere
+# near a thousand attributes; past that many, the rest of a start tag's attributes are dropped unparsed.
+MAX_ATTRIBUTES = 1000
+_ATTRIBUTE = r"""(?>(?:[\s/]+|(?<=["']))[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?)"""
+_CROWDED_START_TAG = re.compile(rf"(<[A-Za-z][^\s/>]*{_ATTRIBUTE}{{{MAX_ATTRIBUTES}}}){_ATTRIBUTE}+")
 
 # libxml2 keeps elements at most this many levels deep (<html> is level 1) unless told
 # XML_PARSE_HUGE; past it, it stops building the tree and silently drops the rest of the page.
@@ -70,6 +80,9 @@ def parse_html(text: str, max_depth: int = MAX_DEPTH) -> HtmlElement:
     if not 1 <= max_depth <= LIBXML2_MAX_DEPTH:
         raise ValueError(f"max_depth must be between 1 and {LIBXML2_MAX_DEPTH}, not {max_depth}")
     text = _NOT_XML_CHARS.sub(" ", _XML_DECLARATION.sub("", text, count=1))
+    if "&#" in text:
+        text = _CHARACTER_REFERENCE.sub(_xml_safe_reference, text)
+    text = _CROWDED_START_TAG.sub(r"\1", text)
     parser = _parser()
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
@@ -88,6 +101,14 @@ def parse_html(text: str, max_depth: int = MAX_DEPTH) -> HtmlElement:
     if max_depth < LIBXML2_MAX_DEPTH and root.xpath(f"boolean(/{'/'.join(['*'] * (max_depth + 1))})"):
         raise TooDeep(f"the elements nest deeper than {max_depth} levels")
     return root
+
+
+def _xml_safe_reference(reference: re.Match[str]) -> str:
+    """The reference as written, or a space when it names a character XML forbids. Code points past
+    Unicode are left to the parser, which makes them U+FFFD."""
+    hexadecimal, decimal = reference.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return " " if code <= sys.maxunicode and _NOT_XML_CHARS.match(chr(code)) else reference.group()
 
 
 def _fold_extra_roots(root: HtmlElement) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page, page_fingerprint
+from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page_in_time, page_fingerprint
 from pipeline.clean.site_template import PageFingerprint, SiteTemplates
 from pipeline.model import Reject, RejectSource
 from pipeline.read import printable_path, read_bytes
@@ -85,20 +85,28 @@ def process_task(pipeline: GlossaryPipeline, settings: WorkSettings, task: Task)
     key = task.item.key
     try:
         loaded = load(task.item, pipeline.config.limits, settings.fields)
-    except Rejected as rejected:
+    except Exception as error:  # Rejected, or a bug of ours on this unit's bytes: a reject, never the batch's end
+        rejected = error if isinstance(error, Rejected) else Rejected(
+            "internal-error", f"the input could not be loaded: {type(error).__name__}: {error}"[:500])
         reject = pipeline.reject(key, task.item.url, None, rejected.reason, rejected.detail)
         return UnitResult(task.shard, key, None, reject=reject.model_dump_json(), reason=reject.reason)
     sha256 = hashlib.sha256(loaded.data).hexdigest()
     if sha256 == task.expected_sha256:
         return UnitResult(task.shard, key, sha256, unchanged=True)
     outcome = pipeline.process(loaded.data, path=key, url=loaded.url, templates=settings.templates)
-    records = [record.model_dump_json() for record in outcome.records]
-    result = UnitResult(task.shard, key, sha256, records, timings=outcome.timings, site=outcome.site,
-                        template=outcome.template)
+    result = UnitResult(task.shard, key, sha256, timings=outcome.timings, site=outcome.site, template=outcome.template)
+    try:
+        result.records = [record.model_dump_json() for record in outcome.records]
+        if outcome.reject is not None:
+            result.reject, result.reason = outcome.reject.model_dump_json(), outcome.reject.reason
+    except ValueError as error:  # a value no JSON writer takes (a lone surrogate): this unit's fault, not the run's
+        detail = f"the result could not be written as JSON: {type(error).__name__}: {error}"[:500]
+        reject = pipeline.reject(key, None, sha256, "internal-error", detail)
+        result.records, result.reject, result.reason = [], reject.model_dump_json(), reject.reason
+        return result
     if outcome.records:
         result.page_kind = outcome.records[0].page_kind
     if outcome.reject is not None:
-        result.reject, result.reason = outcome.reject.model_dump_json(), outcome.reject.reason
         result.page_kind = outcome.reject.page_kind
     return result
 
@@ -141,7 +149,7 @@ def clean_file(config: PipelineConfig, path: str, templates: SiteTemplates | Non
     source = RejectSource(path=printable_path(path))
     try:
         data = read_bytes(path, config.limits)
-        _, page = clean_page(data, path, config, templates=templates)
+        _, page = clean_page_in_time(data, path, config, templates=templates)
     except Rejected as rejected:
         return Reject(source=source, reason=rejected.reason, detail=rejected.detail)
     except Exception as error:  # one broken page must not stop the batch

@@ -18,9 +18,11 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import TypeVar
 
 from pipeline.api import PipelineConfig
 from pipeline.clean.site_template import PageFingerprint, SiteTemplates
@@ -35,11 +37,13 @@ from pipeline.executors import (
     process_batch,
 )
 from pipeline.model import Reject, RejectSource
+from pipeline.read import printable_path
 
 # Batches in flight per worker: enough to keep every worker busy while the caller writes.
 WINDOW_PER_WORKER = 4
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _PARENT_POLL_SECONDS = 1.0
+_Result = TypeVar("_Result")
 
 
 def map_local(
@@ -151,26 +155,65 @@ class _RestartablePool:
 def map_clean(
     paths: Sequence[str], config: PipelineConfig, workers: int, templates: SiteTemplates | None = None
 ) -> Iterator[tuple[str, str | Reject]]:
-    """The clean stage alone over many files, in input order."""
+    """The clean stage alone over many files, in input order; a page that kills its worker is a
+    `worker-crashed` reject, as in `run`, and the other pages are cleaned."""
     if workers <= 1 or len(paths) <= 1:
         yield from ((path, clean_file(config, path, templates)) for path in paths)
         return
-    with _pool(workers, None) as pool:
-        with _sigint_blocked():  # the workers are forked here
-            # one chunk is one pickled message, so `templates` travels once per chunk
-            results = pool.map(clean_file, [config] * len(paths), paths, [templates] * len(paths), chunksize=4)
-        yield from zip(paths, results, strict=True)
+
+    def crashed(path: str) -> Reject:
+        detail = ("the worker process died while cleaning this input, in its chunk and again alone (killed for "
+                  "memory, or a crash in native code); the other inputs were cleaned")
+        return Reject(source=RejectSource(path=printable_path(path)), reason="worker-crashed", detail=detail)
+
+    # one chunk is one pickled message, so `templates` travels once per chunk
+    results = _map_despite_crashes(partial(clean_file, config, templates=templates), paths, workers, 4, crashed)
+    yield from zip(paths, results, strict=True)
 
 
 def map_fingerprints(paths: Sequence[str], config: PipelineConfig, workers: int) -> Iterator[PageFingerprint | None]:
-    """The site template map step over many files, in input order (None for a page that cannot be read)."""
+    """The site template map step over many files, in input order (None for a page that cannot be read,
+    or that kills its worker: the clean step then rejects it)."""
     if workers <= 1 or len(paths) <= 1:
         yield from (fingerprint_file(config, path) for path in paths)
         return
-    with _pool(workers, None) as pool:
-        with _sigint_blocked():  # the workers are forked here
-            results = pool.map(fingerprint_file, [config] * len(paths), paths, chunksize=8)
-        yield from results
+    yield from _map_despite_crashes(partial(fingerprint_file, config), paths, workers, 8, lambda path: None)
+
+
+def _map_despite_crashes(
+    function: Callable[[str], _Result], paths: Sequence[str], workers: int, chunksize: int,
+    crashed: Callable[[str], _Result],
+) -> Iterator[_Result]:
+    """`function(path)` (a picklable callable) for each path on a process pool, in order. A worker's death
+    breaks the pool and every chunk in flight: the first paths not yet given back (all those that can have
+    been in flight, when none of the chunks before them had finished) are then run one at a time, each in a
+    pool of its own, so that only a path that kills its worker alone gets `crashed(path)`; a new pool goes
+    on with the rest (and, should the killer be further on, meets it again first in line)."""
+    done = 0
+    while done < len(paths):
+        rest = paths[done:]
+        try:
+            with _pool(workers, None) as pool:
+                with _sigint_blocked():  # the workers are forked here
+                    results = pool.map(function, rest, chunksize=chunksize)
+                for result in results:
+                    yield result
+                    done += 1
+        except BrokenProcessPool:
+            # a worker holds one chunk and the call queue at most workers + 1 more
+            for path in paths[done : done + (2 * workers + 1) * chunksize]:
+                yield _alone(function, path, crashed)
+                done += 1
+
+
+def _alone(function: Callable[[str], _Result], path: str, crashed: Callable[[str], _Result]) -> _Result:
+    try:
+        with _pool(1, None) as pool:
+            with _sigint_blocked():  # the worker is forked here
+                future = pool.submit(function, path)
+            return future.result()
+    except BrokenProcessPool:
+        return crashed(path)
 
 
 @contextlib.contextmanager

@@ -80,3 +80,17 @@ def test_control_characters_in_text_do_not_fail_the_page(pipeline) -> None:
     outcome = pipeline.process(page.encode(), path="cortisol.html")
     assert outcome.reject is None, outcome.reject
     assert outcome.records[0].definition.startswith("Cortisol is a steroid hormone made")
+
+
+def test_character_references_to_characters_xml_forbids_do_not_fail_the_page(pipeline) -> None:
+    # The same characters, written as references ("&#x1F;", "&#11"): the parser expands them into the tree.
+    references = "&#x1F; &#11 &#xFFFE; &#X0C; &#0000008;"
+    page = (
+        "<html><head><title>Cortisol</title></head><body><article><h1>Cortisol</h1>"
+        f"<p>Cortisol is a steroid hormone {references} made by the adrenal glands that helps the body respond to "
+        "stress &#38; &#x2014; &#233;.</p></article></body></html>"
+    )
+    outcome = pipeline.process(page.encode(), path="cortisol.html")
+    assert outcome.reject is None, outcome.reject
+    assert outcome.records[0].definition == ("Cortisol is a steroid hormone made by the adrenal glands that helps "
+                                             "the body respond to stress & \u2014 \u00e9.")

@@ -1,0 +1,222 @@
+"""Faults no earlier test had tried, as a hostile web, a sloppy crawler and an unlucky operator make them:
+each input must end as records or as a reject with its reason, and no unit may end the batch."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from entry_texts import LEAD, ORIGIN
+
+from pipeline.executors import Task, WorkSettings, pipeline_for, process_task
+from pipeline.run_files import iter_records, iter_rejects
+from pipeline.runner import BatchOptions, run, run_clean
+from pipeline.sources import SourceItem
+
+
+def page(term: str, head: str = "", body: str = "") -> str:
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{term}</title>{head}</head>'
+            f"<body><main><article><h1>{term}</h1><p>{term} is named here. {LEAD}</p>{body}<h2>Origin</h2>"
+            f"<p>{ORIGIN}</p></article></main></body></html>")
+
+
+def _jsonl_line(term: str, **extra: object) -> str:
+    return json.dumps({"url": f"https://example.org/{term.lower().replace(' ', '-')}", "html": page(term), **extra})
+
+
+def test_a_json_line_nested_deeper_than_the_parser_can_read_is_a_reject_not_the_end_of_the_batch(tmp_path):
+    scraped = tmp_path / "scraped.jsonl"
+    deep = '{"url": "https://example.org/deep", "html": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    scraped.write_text("\n".join([_jsonl_line("Serotonin Tone"), deep, _jsonl_line("Dopamine Drive")]) + "\n",
+                       encoding="utf-8")
+    out = tmp_path / "out"
+
+    summary = run([str(scraped)], out)
+
+    assert summary.inputs == 3 and summary.records == 2
+    (reject,) = iter_rejects(out)
+    assert reject["source"]["path"] == f"{scraped}#line=2" and reject["reason"] == "parse-error"
+    assert "nests" in reject["detail"]
+
+
+def test_a_json_line_with_an_integer_too_long_for_python_still_gives_its_page(tmp_path):
+    scraped = tmp_path / "scraped.jsonl"
+    scraped.write_text(_jsonl_line("Cortisol Curve", crawl_id=int("7" * 4000)).replace("7" * 4000, "7" * 5000) + "\n",
+                       encoding="utf-8")
+
+    run([str(scraped)], tmp_path / "out")
+
+    assert [record["term"] for record in iter_records(tmp_path / "out")] == ["Cortisol Curve"]
+
+
+def test_a_unit_whose_loading_fails_unexpectedly_is_an_internal_error_reject(pipeline, monkeypatch, tmp_path):
+    def broken_load(*args: object) -> None:
+        raise KeyError("a bug in a reader")
+
+    monkeypatch.setattr("pipeline.executors.load", broken_load)
+    item = SourceItem("file", str(tmp_path / "page.html"))
+    config = pipeline.config
+
+    result = process_task(pipeline_for(config), WorkSettings(config), Task(0, item))
+
+    assert result.reason == "internal-error" and result.records == []
+    assert "KeyError" in json.loads(result.reject or "{}")["detail"]
+
+
+def _folder_too_deep_to_list(parent: Path) -> Path:
+    """A folder whose path is longer than the system allows a path to be (PATH_MAX, 4,096 bytes), with a page
+    in it: made one level at a time relative to the last, so only a walk from the top meets the limit. Unlike a
+    folder without read permission, this cannot be listed by root either."""
+    level = os.open(parent, os.O_RDONLY)
+    name = "d" * 250
+    for _ in range(18):
+        os.mkdir(name, dir_fd=level)
+        deeper = os.open(name, os.O_RDONLY, dir_fd=level)
+        os.close(level)
+        level = deeper
+    page_fd = os.open("deep.html", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=level)
+    os.write(page_fd, page("Serotonin Tone").encode())
+    os.close(page_fd)
+    os.close(level)
+    return parent / name
+
+
+def test_a_folder_that_cannot_be_listed_is_an_unreadable_reject_not_a_silent_gap(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "good.html").write_text(page("Dopamine Drive"), encoding="utf-8")
+    _folder_too_deep_to_list(pages)
+    out = tmp_path / "out"
+
+    summary = run([str(pages)], out)
+
+    assert summary.inputs == 2 and summary.records == 1
+    (reject,) = iter_rejects(out)
+    assert reject["reason"] == "unreadable" and "could not be listed" in reject["detail"]
+    assert reject["source"]["path"].startswith(str(pages / ("d" * 250)))
+
+
+def test_the_clean_command_also_rejects_a_folder_it_cannot_list(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "good.html").write_text(page("Dopamine Drive"), encoding="utf-8")
+    _folder_too_deep_to_list(pages)
+
+    written, rejected = run_clean([str(pages)], tmp_path / "clean")
+
+    assert (written, rejected) == (1, 1)
+    (line,) = (tmp_path / "clean" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["reason"] == "unreadable"
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "parquet"])
+@pytest.mark.parametrize("damage", ["cut-short", "deleted"])
+def test_a_resume_after_the_results_were_cut_short_or_deleted_processes_them_again(tmp_path, output_format, damage):
+    # "run --resume continues it" must hold when an operator (or a restore, or a full disk) damaged the results.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for term in ("Serotonin Tone", "Dopamine Drive", "Cortisol Curve"):
+        (pages / f"{term.lower().replace(' ', '-')}.html").write_text(page(term), encoding="utf-8")
+    (pages / "empty.html").write_bytes(b"")
+    out = tmp_path / "out"
+    options = BatchOptions(format=output_format, shard_size=2)
+    run([str(pages)], out, options=options)
+    before = sorted(record["id"] for record in iter_records(out))
+    results = (out / "current").resolve()
+    for damaged in [results / "rejects.jsonl", *results.glob("records*")]:
+        if damage == "deleted":
+            damaged.unlink()
+        else:
+            os.truncate(damaged, damaged.stat().st_size // 2)
+
+    summary = run([str(pages)], out, options=replace(options, resume=True))
+
+    assert summary.inputs == 4 and summary.reused == 0
+    assert sorted(record["id"] for record in iter_records(out)) == before
+    assert [reject["reason"] for reject in iter_rejects(out)] == ["empty"]
+
+
+def test_a_gzip_compressed_json_lines_file_is_one_reject_that_says_how_to_read_it(tmp_path):
+    # Named on the command line it was read as one HTML page: a record of raw JSON, the other lines gone;
+    # in a walked folder it was only a skipped file.
+    lines = "\n".join(_jsonl_line(term) for term in ("Serotonin Tone", "Dopamine Drive", "Cortisol Curve")) + "\n"
+    crawls = tmp_path / "crawls"
+    crawls.mkdir()
+    (crawls / "walked.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    (crawls / "mislabelled.jsonl").write_bytes(gzip.compress(lines.encode()))
+    named = tmp_path / "named.ndjson.gz"
+    named.write_bytes(gzip.compress(lines.encode()))
+    out = tmp_path / "out"
+
+    summary = run([str(named), str(crawls)], out)
+
+    assert summary.records == 0 and summary.inputs == 3
+    rejects = {Path(reject["source"]["path"]).name: reject for reject in iter_rejects(out)}
+    assert set(rejects) == {"named.ndjson.gz", "walked.jsonl.gz", "mislabelled.jsonl"}
+    assert all(r["reason"] == "unreadable" and "gunzip" in r["detail"] for r in rejects.values())
+
+
+def test_a_json_line_whose_url_has_a_lone_surrogate_gives_its_record_and_the_run_finishes(tmp_path):
+    # '"url": "https://example.org/a\ud800"' is valid JSON; no UTF-8 writer takes the string it gives, and
+    # the first record that carried it ended the run (and every --resume) with a serialisation error.
+    scraped = tmp_path / "scraped.jsonl"
+    broken = json.dumps({"url": "https://example.org/serotonin\ud800tone", "html": page("Serotonin Tone")})
+    scraped.write_text(broken + "\n" + _jsonl_line("Dopamine Drive") + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    summary = run([str(scraped)], out)
+
+    assert summary.records == 2
+    urls = [record["source"]["url"] for record in iter_records(out)]
+    assert urls == ["https://example.org/serotonin\\ud800tone", "https://example.org/dopamine-drive"]
+
+
+def test_a_result_that_cannot_be_written_as_json_is_an_internal_error_reject_of_its_unit(pipeline, monkeypatch,
+                                                                                          tmp_path):
+    from pipeline.sources import Loaded
+
+    monkeypatch.setattr("pipeline.executors.load",
+                        lambda *args: Loaded(page("Serotonin Tone").encode(), "https://example.org/\ud800"))
+    item = SourceItem("file", str(tmp_path / "page.html"))
+
+    result = process_task(pipeline_for(pipeline.config), WorkSettings(pipeline.config), Task(0, item))
+
+    assert result.reason == "internal-error" and result.records == []
+    assert "could not be written as JSON" in json.loads(result.reject or "{}")["detail"]
+
+
+def test_the_clean_command_rejects_a_web_archive_or_json_lines_file_instead_of_cleaning_it_as_one_page(tmp_path):
+    # Read as one page, a container gave the text of its first page (with the JSON around it); the rest vanished.
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "good.html").write_text(page("Dopamine Drive"), encoding="utf-8")
+    (inputs / "scraped.jsonl").write_text(_jsonl_line("Serotonin Tone") + "\n" + _jsonl_line("Cortisol Curve") + "\n",
+                                          encoding="utf-8")
+    (inputs / "crawl.warc").write_bytes(b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n")
+
+    written, rejected = run_clean([str(inputs)], tmp_path / "clean")
+
+    assert (written, rejected) == (1, 2)
+    assert [path.name for path in (tmp_path / "clean").glob("*.txt")] == ["good.txt"]
+    lines = (tmp_path / "clean" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {Path(json.loads(line)["source"]["path"]).name for line in lines} == {"scraped.jsonl", "crawl.warc"}
+    assert all("`run` reads them" in json.loads(line)["detail"] for line in lines)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_a_json_lines_file_in_utf16_or_utf32_is_one_reject_that_says_how_to_convert_it(tmp_path, codec):
+    # As PowerShell's `>` writes it: split at its 0x0A bytes, some lines were rejected, others read by chance.
+    scraped = tmp_path / "scraped.jsonl"
+    lines = "\r\n".join(_jsonl_line(term) for term in ("Serotonin Tone", "Dopamine Drive", "Cortisol Curve"))
+    scraped.write_bytes((lines + "\r\n").encode(codec))
+    out = tmp_path / "out"
+
+    summary = run([str(scraped)], out)
+
+    assert summary.inputs == 1 and summary.records == 0
+    (reject,) = iter_rejects(out)
+    assert reject["source"]["path"] == str(scraped) and "UTF-16 or UTF-32" in reject["detail"]
