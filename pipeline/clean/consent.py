@@ -119,6 +119,12 @@ def _rules() -> _Rules:
     )
 
 
+def scanned_attributes() -> frozenset[str]:
+    """The attributes the consent selectors find their candidates by, for `PageScan.of` to list in its one pass."""
+    rules = _rules()
+    return rules.remove.attributes | rules.keep.attributes
+
+
 def _consent_rule(text: str, *, policy_page: bool = False) -> str | None:
     """The source of the first rule that marks `text` as consent text, or None."""
     rules = _rules()
