@@ -168,10 +168,10 @@ def clean_html(
     promote_summaries(root, chrome)
     meta = read_meta(root)
     headings = collect_headings(root, chrome)
-    payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
+    scripts = collect_payloads(root)  # their texts: extraction may strip the scripts from the tree
     extracted, extractor = extract_blocks(root, url=url or meta.canonical_url, markup_chars=markup_chars)
     blocks = restore_headings(extracted, headings)
-    blocks = fill_skeleton(blocks, payloads, meta)
+    blocks = fill_skeleton(blocks, scripts, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
     page = CleanedPage(blocks=blocks, removed=removed, meta=meta, markup_chars=markup_chars, signals=signals,
                        extractor=extractor)

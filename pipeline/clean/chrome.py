@@ -338,14 +338,20 @@ def _box_label_candidates(root: HtmlElement) -> list[HtmlElement]:
     for element in body.iterdescendants():
         if not isinstance(element.tag, str):
             continue
-        for piece in (element.text, *(child.tail for child in element)):
-            if piece and _is_box_label_piece(piece):
+        if _is_box_label_piece(element.text):
+            found.append(element)
+            continue
+        for child in element:
+            if _is_box_label_piece(child.tail):
                 found.append(element)
                 break
     return found
 
 
-def _is_box_label_piece(piece: str) -> bool:
+def _is_box_label_piece(piece: str | None) -> bool:
+    # most pieces are the whitespace between tags: told apart before any lowering
+    if not piece or piece.isspace():
+        return False
     lowered = piece.lower()
     return any(stem in lowered for stem in _BOX_LABEL_STEMS) and len(normalize_space(piece)) < _BOX_LABEL_MAX_CHARS
 

@@ -227,7 +227,8 @@ def _text_owners(root: HtmlElement) -> Iterator[HtmlElement]:
             continue  # body's tail is not body text
         else:
             text, owner = element.tail, element.getparent()
-        if text and _PREFILTER.search(text.lower()):
+        # most text nodes are the whitespace between tags: told apart before any lowering
+        if text and not text.isspace() and _PREFILTER.search(text.lower()):
             yield owner
 
 
