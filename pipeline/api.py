@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import ValidationError
 
 from pipeline import __version__
-from pipeline.clean import MAX_DEPTH, CleanedPage, ParseError, TooDeep, clean_html, clean_text, parse_html
+from pipeline.clean import MAX_DEPTH, CleanedPage, ParseError, TooDeep, clean_html, clean_text, parse_html_to_read
 from pipeline.clean.consent import is_consent_text
 from pipeline.clean.meta import declared_url
 from pipeline.clean.plain_text import text_blocks
@@ -300,12 +300,13 @@ def _timeout_detail(config: PipelineConfig) -> str:
 
 def page_fingerprint(raw: bytes, path: str, config: PipelineConfig, url: str | None = None) -> PageFingerprint:
     """The site template map step for one page: its site and the hashes of its block texts, from
-    a plain lxml parse (Rejected when the page cannot be decoded or parsed: it then counts for no site)."""
+    a plain lxml parse (Rejected when the page cannot be decoded or parsed: it then counts for no site).
+    The tree is only read, so it gets lxml's plain elements: the walk visits every one of them."""
     decoded = _decode_page(raw, path, config, {})
     if decoded.media_type == "text/plain":
         return PageFingerprint(site_of(url, path), block_hashes(text_blocks(decoded.text)))
     try:
-        root = parse_html(decoded.text, max_depth=config.max_depth)
+        root = parse_html_to_read(decoded.text, max_depth=config.max_depth)
     except ParseError as error:
         raise Rejected("parse-error", f"the HTML could not be parsed: {error}") from error
     return PageFingerprint(site_of(url or declared_url(root), path), html_block_hashes(root))

@@ -14,11 +14,14 @@ import sys
 import threading
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, CleanedPage, PageMeta, Removal
-from pipeline.clean.chrome import drop_boilerplate_blocks, remove_chrome_nodes
+from pipeline.clean.chrome import drop_boilerplate_blocks, inside_marked, remove_chrome_nodes
+from pipeline.clean.chrome import scanned_attributes as chrome_attributes
 from pipeline.clean.consent import drop_consent_blocks, remove_consent_nodes
+from pipeline.clean.consent import scanned_attributes as consent_attributes
 from pipeline.clean.dense_markup import simplify_dense_markup
 from pipeline.clean.dom import PageScan
 from pipeline.clean.extract import choose_extractor, extract_blocks
@@ -31,7 +34,8 @@ from pipeline.clean.site_template import SiteTemplates, drop_template_blocks, si
 from pipeline.clean.styled_headings import promote_styled_headings, promote_summaries
 
 __all__ = [
-    "Block", "CleanedPage", "PageMeta", "ParseError", "Removal", "TooDeep", "clean_html", "clean_text", "parse_html"
+    "Block", "CleanedPage", "PageMeta", "ParseError", "Removal", "TooDeep", "clean_html", "clean_text", "parse_html",
+    "parse_html_to_read",
 ]
 
 # lxml refuses str input that carries an encoding declaration; the text is already decoded.
@@ -77,13 +81,24 @@ def parse_html(text: str, max_depth: int = MAX_DEPTH) -> HtmlElement:
     being level 1. Entities declared in the page are never expanded (libxml2's HTML parser
     keeps `&name;` as text) and nothing is fetched.
     """
+    root: HtmlElement = _parse(text, max_depth, _parser())
+    return root
+
+
+def parse_html_to_read(text: str, max_depth: int = MAX_DEPTH) -> etree._Element:
+    """What parse_html gives, as lxml's plain elements instead of lxml.html's (no text_content,
+    drop_tree, ...): for a caller that only reads the tree. lxml.html picks the class of every
+    element Python visits with a Python call, a large share of a walk over every element."""
+    return _parse(text, max_depth, _plain_parser())
+
+
+def _parse(text: str, max_depth: int, parser: etree.HTMLParser) -> etree._Element:
     if not 1 <= max_depth <= LIBXML2_MAX_DEPTH:
         raise ValueError(f"max_depth must be between 1 and {LIBXML2_MAX_DEPTH}, not {max_depth}")
     text = _NOT_XML_CHARS.sub(" ", _XML_DECLARATION.sub("", text, count=1))
     if "&#" in text:
         text = _CHARACTER_REFERENCE.sub(_xml_safe_reference, text)
     text = _CROWDED_START_TAG.sub(r"\1", text)
-    parser = _parser()
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (ValueError, lxml.etree.ParserError) as error:
@@ -111,7 +126,7 @@ def _xml_safe_reference(reference: re.Match[str]) -> str:
     return " " if code <= sys.maxunicode and _NOT_XML_CHARS.match(chr(code)) else reference.group()
 
 
-def _fold_extra_roots(root: HtmlElement) -> None:
+def _fold_extra_roots(root: etree._Element) -> None:
     """Move what a second top-level <html> holds into the first one's <head> and <body>.
 
     libxml2 starts a second root element for markup after a stray </html> (a footer saved
@@ -140,6 +155,13 @@ def _parser() -> lxml.html.HTMLParser:
     return parser
 
 
+def _plain_parser() -> etree.HTMLParser:
+    parser: etree.HTMLParser | None = getattr(_parsers, "plain_parser", None)
+    if parser is None:
+        parser = _parsers.plain_parser = etree.HTMLParser(**_PARSER_OPTIONS)
+    return parser
+
+
 def clean_html(
     text: str, url: str | None = None, max_depth: int = MAX_DEPTH, templates: SiteTemplates | None = None,
     path: str = "",
@@ -149,22 +171,29 @@ def clean_html(
     root = parse_html(text, max_depth=max_depth)
     # read before any removal, as the batch's fingerprint step read it (site_template.py)
     site = site_of(url or declared_url(root), path) if templates is not None else None
-    dense = simplify_dense_markup(root)  # before anything walks every element
+    # Listed once: the dense-markup check and the scan read the same list (and so the same lxml
+    # proxies, which are costly to create on a tree parsed with lxml.html's element classes).
+    elements = list(root.iter(etree.Element))
+    dense = simplify_dense_markup(root, elements)  # before anything walks every element
     markup_chars = len(text)
-    scan = PageScan.of(root)  # one pass over the elements, shared by the consent and chrome rules
+    # one pass over the elements, shared by the consent and chrome rules
+    scan = PageScan.of(root, attributes=consent_attributes() | chrome_attributes(), elements=elements)
     consent = remove_consent_nodes(scan)
     # before the chrome goes: bylines, comments and pagination are evidence
     signals = read_signals(scan, removed_any=bool(consent))
     removed = dense + consent + remove_chrome_nodes(scan)
-    promote_styled_headings(root)
-    promote_summaries(root)
+    # The chrome is marked for good now (the steps below add no marks, and the elements they make
+    # sit outside it): the set of elements inside it is read once for the three steps that skip it.
+    chrome = inside_marked(root)
+    promote_styled_headings(root, chrome)
+    promote_summaries(root, chrome)
     meta = read_meta(root)
     extractor = choose_extractor(root, markup_chars)
     # Only trafilatura drops headings; the linear walk keeps every one.
-    headings = collect_headings(root) if extractor == "trafilatura" else []
-    payloads = collect_payloads(root)  # strings: extraction may strip the scripts from the tree
+    headings = collect_headings(root, chrome) if extractor == "trafilatura" else []
+    scripts = collect_payloads(root)  # their texts: extraction may strip the scripts from the tree
     blocks = restore_headings(extract_blocks(root, extractor, url=url or meta.canonical_url), headings)
-    blocks = fill_skeleton(blocks, payloads, meta)
+    blocks = fill_skeleton(blocks, scripts, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
     page = CleanedPage(blocks=blocks, removed=removed, meta=meta, markup_chars=markup_chars, signals=signals,
                        extractor=extractor)

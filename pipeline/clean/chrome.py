@@ -30,7 +30,7 @@ from pipeline.clean.dom import (
     is_attached,
     visible_text,
 )
-from pipeline.clean.needles import prefilter
+from pipeline.clean.needles import NeedleIndex, Needles, required_needles
 from pipeline.clean.references import is_citation
 
 _RULES_PATH = Path(__file__).with_name("chrome_rules.json")
@@ -44,12 +44,19 @@ CHROME_MARK = "data-clean-chrome"
 MARKED = etree.XPath(f"//*[@{CHROME_MARK}]")  # every marked element, in document order
 
 
-def inside_marked(root: HtmlElement) -> set[HtmlElement]:
-    """Every element inside an element marked as chrome, the marked ones included."""
+def inside_marked(root: HtmlElement, marked: list[HtmlElement] | None = None) -> set[HtmlElement]:
+    """Every element inside an element marked as chrome, the marked ones included. `marked`: the
+    marked elements when the caller has them listed already (else they are looked up)."""
     inside: set[HtmlElement] = set()
-    for marked in MARKED(root):
-        inside.update(marked.iter())
+    for node in MARKED(root) if marked is None else marked:
+        inside.update(node.iter())
     return inside
+
+
+def scanned_attributes() -> frozenset[str]:
+    """The attributes the chrome selectors find their candidates by, and the chrome mark a page may
+    carry already, for `PageScan.of` to list in its one pass."""
+    return _rules().selectors.attributes | {CHROME_MARK}
 
 
 # Cut out at once: apparatus inside paragraphs ([n], [edit]); menus and footers, which are
@@ -91,7 +98,7 @@ class _TextRule:
     max_chars: int
     source: str
     tail_only: bool  # judged only in the page's second half (author bios follow the article)
-    needles: re.Pattern[str] | None  # finds the words the pattern cannot match without (needles.py)
+    needles: Needles | None  # the words the pattern cannot match without (needles.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +115,7 @@ class _Rules:
     link_cell_min_share: float
     heading_sections: tuple[tuple[re.Pattern[str], RemovalReason], ...]
     text_rules: tuple[_TextRule, ...]
+    text_rule_needles: NeedleIndex  # every text rule's needles, found in one scan per block
     section_max_block_chars: int
     topics: tuple[tuple[re.Pattern[str], RemovalReason], ...]
     topic_max_label_chars: int
@@ -122,6 +130,17 @@ def _rules() -> _Rules:
     for group in data["name_tokens"]:
         for token in group["tokens"]:
             tokens[token.lower()] = cast(RemovalReason, group["reason"])
+    text_rules = tuple(
+        _TextRule(
+            pattern=(pattern := re.compile(rule["re"], flags)),
+            reason=cast(RemovalReason, rule["reason"]),
+            max_chars=int(rule["max_chars"]),
+            source=rule["source"],
+            tail_only=bool(rule.get("tail_only")),
+            needles=required_needles(pattern),
+        )
+        for rule in data["text_rules"]
+    )
     return _Rules(
         selectors=build_selector_index([rule["css"] for rule in data["selectors"]]),
         selector_meta=tuple((cast(RemovalReason, rule["reason"]), rule["source"]) for rule in data["selectors"]),
@@ -136,17 +155,8 @@ def _rules() -> _Rules:
         heading_sections=tuple(
             (re.compile(rule["re"], flags), cast(RemovalReason, rule["reason"])) for rule in data["heading_sections"]
         ),
-        text_rules=tuple(
-            _TextRule(
-                pattern=(pattern := re.compile(rule["re"], flags)),
-                reason=cast(RemovalReason, rule["reason"]),
-                max_chars=int(rule["max_chars"]),
-                source=rule["source"],
-                tail_only=bool(rule.get("tail_only")),
-                needles=prefilter(pattern),
-            )
-            for rule in data["text_rules"]
-        ),
+        text_rules=text_rules,
+        text_rule_needles=NeedleIndex(needle for rule in text_rules for needle in rule.needles or ()),
         section_max_block_chars=int(data["block_sections"]["max_block_chars"]),
         topics=tuple(
             (re.compile(topic["re"], flags), cast(RemovalReason, topic["reason"]))
@@ -159,14 +169,16 @@ def _rules() -> _Rules:
 class _Remover:
     """Drops chrome nodes under the guards that keep the article itself safe."""
 
-    def __init__(self, root: HtmlElement) -> None:
-        self.root = root
+    def __init__(self, scan: PageScan) -> None:
+        self.root = scan.root
         self._page_chars: int | None = None
         self.removed: list[Removal] = []
         # Every element inside a subtree already marked or cut: menus repeat chrome class
         # words on each item ("menu-item"), so most candidates sit inside a box already
         # judged, and a set lookup replaces a walk up the ancestors for each of them.
-        self._judged = inside_marked(root)  # marks the page itself carried are marks too
+        # Marks the page itself carried are marks too (the scan's list may hold elements the
+        # consent rules removed since: drop() skips detached elements anyway).
+        self._judged = inside_marked(self.root, scan.with_attribute(CHROME_MARK))
 
     def page_chars(self) -> int:
         """Visible characters of the page before any chrome was cut out.
@@ -266,7 +278,7 @@ def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
     """
     rules = _rules()
     root = scan.root
-    remover = _Remover(root)
+    remover = _Remover(scan)
 
     for node, index in rules.selectors.matches(scan):
         reason, source = rules.selector_meta[index]
@@ -331,14 +343,20 @@ def _box_label_candidates(root: HtmlElement) -> list[HtmlElement]:
     for element in body.iterdescendants():
         if not isinstance(element.tag, str):
             continue
-        for piece in (element.text, *(child.tail for child in element)):
-            if piece and _is_box_label_piece(piece):
+        if _is_box_label_piece(element.text):
+            found.append(element)
+            continue
+        for child in element:
+            if _is_box_label_piece(child.tail):
                 found.append(element)
                 break
     return found
 
 
-def _is_box_label_piece(piece: str) -> bool:
+def _is_box_label_piece(piece: str | None) -> bool:
+    # most pieces are the whitespace between tags: told apart before any lowering
+    if not piece or piece.isspace():
+        return False
     lowered = piece.lower()
     return any(stem in lowered for stem in _BOX_LABEL_STEMS) and len(normalize_space(piece)) < _BOX_LABEL_MAX_CHARS
 
@@ -421,13 +439,13 @@ def _remove_heading_sections(root: HtmlElement, rules: _Rules, remover: _Remover
 
 def _text_rule(text: str, *, in_tail: bool, topic_reasons: frozenset[RemovalReason]) -> _TextRule | None:
     rules = _rules()
-    lowered = text.lower()
+    present = rules.text_rule_needles.present(text.lower())
     for rule in rules.text_rules:
         if len(text) > rule.max_chars or (rule.tail_only and not in_tail):
             continue
         if rule.reason in topic_reasons and len(text) > rules.topic_max_label_chars:
             continue  # the page is about this: only its short label lines are judged
-        if (rule.needles is None or rule.needles.search(lowered)) and rule.pattern.search(text):
+        if (rule.needles is None or not rule.needles.isdisjoint(present)) and rule.pattern.search(text):
             return rule
     return None
 

@@ -119,6 +119,12 @@ def _rules() -> _Rules:
     )
 
 
+def scanned_attributes() -> frozenset[str]:
+    """The attributes the consent selectors find their candidates by, for `PageScan.of` to list in its one pass."""
+    rules = _rules()
+    return rules.remove.attributes | rules.keep.attributes
+
+
 def _consent_rule(text: str, *, policy_page: bool = False) -> str | None:
     """The source of the first rule that marks `text` as consent text, or None."""
     rules = _rules()
@@ -226,7 +232,8 @@ def _text_owners(root: HtmlElement) -> Iterator[HtmlElement]:
             continue  # body's tail is not body text
         else:
             text, owner = element.tail, element.getparent()
-        if text and _PREFILTER.search(text.lower()):
+        # most text nodes are the whitespace between tags: told apart before any lowering
+        if text and not text.isspace() and _PREFILTER.search(text.lower()):
             yield owner
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Removal
@@ -50,10 +51,23 @@ FORMATTING_CHARS_EACH = 20
 BARE_SPAN_LIMIT = 10_000
 
 
-def simplify_dense_markup(root: HtmlElement) -> list[Removal]:
-    """Merge long inline runs and covering formatting into text; drop runs of links (navigation)."""
+# Fewer inline elements than this on the whole page and no limit above can be reached: the page is left as it is.
+_FEWEST_TO_SIMPLIFY = min(RUN_LIMIT, FORMATTING_LIMIT, BARE_SPAN_LIMIT) + 1
+
+
+def simplify_dense_markup(root: HtmlElement, elements: list[HtmlElement] | None = None) -> list[Removal]:
+    """Merge long inline runs and covering formatting into text; drop runs of links (navigation).
+
+    `elements`: every element of the tree in document order, when the caller has them listed
+    (the clean stage's scan reuses the list); it is listed again here when the markup changes.
+    """
     removed: list[Removal] = []
-    inline = list(root.iter(*INLINE_TAGS))
+    if elements is None:
+        inline = list(root.iter(*INLINE_TAGS))
+    else:
+        inline = [element for element in elements if element.tag in INLINE_TAGS]
+    if len(inline) < _FEWEST_TO_SIMPLIFY:
+        return removed  # what real pages are: none of the counts below can pass its limit
     to_unwrap: set[HtmlElement] = set()
     to_drop: set[HtmlElement] = set()
 
@@ -84,6 +98,8 @@ def simplify_dense_markup(root: HtmlElement) -> list[Removal]:
 
     if to_unwrap or to_drop:
         rebuild(to_unwrap, to_drop)
+        if elements is not None:
+            elements[:] = root.iter(etree.Element)
     return removed
 
 

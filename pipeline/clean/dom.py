@@ -43,8 +43,8 @@ def is_attached(node: HtmlElement | None, root: HtmlElement) -> bool:
 _SIMPLE_ID = re.compile(r"^#([\w-]+)$")
 _SIMPLE_CLASS = re.compile(r"^([a-z][\w-]*)?\.([\w-]+)$")
 _SIMPLE_TAG = re.compile(r"^([a-z][a-z0-9]*)$")
-_WITH_NAMES = etree.XPath("//*[@id or @class]")
-_BODY_CHROME_NAMED = etree.XPath("//body//*[@class or @id or @role or @data-module]")
+# The attributes that name chrome: chrome.py reads them on every body descendant carrying one.
+_CHROME_NAME_ATTRIBUTES = ("class", "id", "role", "data-module")
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 # The `i` flag of CSS attribute selectors folds ASCII letters only (as lxml's XPath translation does).
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -74,14 +74,34 @@ class PageScan:
     _with_attribute: dict[str, list[HtmlElement]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, root: HtmlElement) -> PageScan:
-        # lists built by libxml2; only the named elements are visited in Python
-        elements = list(root.iter(etree.Element))
-        named = [(node, node.get("id") or "", node.get("class") or "") for node in _WITH_NAMES(root)]
-        body_chrome_named = _BODY_CHROME_NAMED(root)
-        in_body = set(body_chrome_named)
+    def of(
+        cls, root: HtmlElement, attributes: Iterable[str] = (), elements: list[HtmlElement] | None = None
+    ) -> PageScan:
+        """The scan of the tree under `root`; `attributes`: the attributes whose carriers the rules
+        will ask for (`with_attribute`), listed in the same pass; `elements`: every element of the
+        tree in document order, when the caller already listed them."""
+        elements = list(root.iter(etree.Element)) if elements is None else elements
+        prefetched = sorted(set(attributes) - {"id", "class"})  # those two are read off `named`
+        # One XPath (libxml2 tests the attributes) for every element carrying any attribute the scan
+        # lists; only those few are visited in Python. It used to be one XPath per list, each a walk
+        # of the whole tree. Document-wide (//), as the rules' XPaths are.
+        carriers = _carriers_of(tuple(dict.fromkeys((*_CHROME_NAME_ATTRIBUTES, *prefetched))))(root)
+        named = []
+        chrome_named = []
+        for node in carriers:
+            node_id, node_class = node.get("id"), node.get("class")
+            if node_id is not None or node_class is not None:
+                named.append((node, node_id or "", node_class or ""))
+                chrome_named.append(node)
+            elif node.get("role") is not None or node.get("data-module") is not None:
+                chrome_named.append(node)
+        in_body = {node for body in root.iter("body") for node in body.iterdescendants(etree.Element)}
+        body_chrome_named = [node for node in chrome_named if node in in_body]
         body_named = [entry for entry in named if entry[0] in in_body]
-        return cls(root, elements, named, body_named, body_chrome_named)
+        scan = cls(root, elements, named, body_named, body_chrome_named)
+        for name in prefetched:
+            scan._with_attribute[name] = [node for node in carriers if node.get(name) is not None]
+        return scan
 
     def with_attribute(self, name: str) -> list[HtmlElement]:
         """Elements carrying the attribute, in document order (looked up on first use)."""

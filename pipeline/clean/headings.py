@@ -9,6 +9,7 @@ follows it, and afterwards insert the missing ones in front of that text.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -28,13 +29,14 @@ class DomHeading:
     following_text: str  # the opening characters of the text after the heading
 
 
-def collect_headings(root: HtmlElement) -> list[DomHeading]:
+def collect_headings(root: HtmlElement, chrome: AbstractSet[HtmlElement] | None = None) -> list[DomHeading]:
     """The page's headings, except those inside chrome: a "Related terms" heading marked
     with its section must not come back in front of an identical paragraph of the entry.
+    `chrome`: inside_marked(root), when the caller has it already.
 
     The text after each heading is read once per parent, walking its children from the last:
     each child's opening is read once, however many headings precede it."""
-    chrome = inside_marked(root)
+    chrome = inside_marked(root) if chrome is None else chrome
     following_of: dict[HtmlElement, str] = {}
     for parent in dict.fromkeys(heading.getparent() for heading in root.iter(*HEADING_TAGS)):
         if parent is None:

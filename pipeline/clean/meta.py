@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import PageMeta, normalize_space
@@ -46,7 +47,7 @@ def read_meta(root: HtmlElement) -> PageMeta:
     return meta
 
 
-def declared_url(root: HtmlElement) -> str | None:
+def declared_url(root: etree._Element) -> str | None:
     """The URL the page gives for itself: its canonical link, else its og:url."""
     url = _canonical_link(root)
     if url is not None:
@@ -58,7 +59,7 @@ def declared_url(root: HtmlElement) -> str | None:
     return None
 
 
-def _canonical_link(root: HtmlElement) -> str | None:
+def _canonical_link(root: etree._Element) -> str | None:
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             return link.get("href", "").strip() or None

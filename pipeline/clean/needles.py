@@ -12,6 +12,7 @@ search in a block that has none.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 try:  # the parser behind `re`, public as sre_parse until Python 3.13
     from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -113,3 +114,53 @@ def _of_item(op: object, arg: object) -> Needles | None:
             union |= found
         return frozenset(union)
     return None  # a character class, any character, an assertion or a back-reference
+
+
+class NeedleIndex:
+    """Which of many needles a text holds, in one regex scan: for rules that each have their needle
+    set, one scan of the text per block instead of one search per rule.
+
+    The needles are compiled into one regex shaped as their trie (one branch per next character,
+    so the engine follows one path at each position instead of trying every needle), inside a
+    lookahead so that it reports every position where a needle starts. At each position it finds
+    the longest needle starting there; every other needle starting there is a prefix of that one,
+    so with each needle's prefixes listed, the set is exact.
+    """
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        distinct = sorted(set(needles))
+        self._pattern = re.compile("(?=(" + _trie_pattern(distinct) + "))") if distinct else None
+        self._with_prefixes = {needle: frozenset(n for n in distinct if needle.startswith(n)) for needle in distinct}
+
+    def present(self, lowered: str) -> set[str]:
+        """The needles that occur in `lowered` (the lower-cased text)."""
+        found: set[str] = set()
+        if self._pattern is not None:
+            for match in self._pattern.finditer(lowered):
+                found |= self._with_prefixes[match.group(1)]
+        return found
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly `words`, the longest first where one is a prefix of another
+    (greedy optional tails); the words are non-empty."""
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for character in word:
+            node = node.setdefault(character, {})
+        node[_END] = {}
+
+    def pattern(node: _Trie) -> str:
+        branches = [re.escape(character) + pattern(child) for character, child in sorted(node.items())
+                    if character != _END]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if _END in node else body
+
+    return pattern(trie)
+
+
+_Trie = dict[str, "_Trie"]  # a node: its next characters, and _END when a word ends there
+_END = ""  # the trie key that marks the end of a word (no character is empty)

@@ -74,24 +74,45 @@ def _rules() -> _Rules:
     )
 
 
-def collect_payloads(root: HtmlElement) -> list[str]:
-    """The JSON texts of the page's data scripts (read before extraction strips scripts)."""
+@dataclass(frozen=True, slots=True)
+class PageScripts:
+    """The texts of the page's scripts, read before extraction strips them from the tree, in
+    document order: (text, whether the script is a data script, JSON as a whole).
+
+    The payloads in them are looked for only when the page turns out to be a skeleton: most
+    pages are not, and searching every inline script for the globals cost more than the rest of
+    the payload step.
+    """
+
+    scripts: tuple[tuple[str, bool], ...]
+
+    def payloads(self) -> list[str]:
+        """The JSON texts: each data script's, and what follows each payload global's assignment."""
+        rules = _rules()
+        found = []
+        for text, is_data in self.scripts:
+            if is_data:
+                found.append(text)
+                continue
+            for match in rules.globals.finditer(text):
+                found.append(text[match.end():])  # raw_decode reads the literal and ignores what follows
+        return found
+
+
+def collect_payloads(root: HtmlElement) -> PageScripts:
+    """The texts of the page's scripts that may hold a payload (read before extraction strips scripts)."""
     rules = _rules()
-    found = []
+    scripts = []
     for script in root.iter("script"):
         text = script.text or ""
         if not text.strip() or len(text) > _MAX_PAYLOAD_CHARS:
             continue
         kind = (script.get("type") or "").lower().strip()
-        if kind in rules.script_types or script.get("id") in rules.script_ids:
-            found.append(text)
-            continue
-        for match in rules.globals.finditer(text):
-            found.append(text[match.end():])  # raw_decode reads the literal and ignores what follows
-    return found
+        scripts.append((text, kind in rules.script_types or script.get("id") in rules.script_ids))
+    return PageScripts(tuple(scripts))
 
 
-def fill_skeleton(blocks: list[Block], payloads: list[str], meta: PageMeta) -> list[Block]:
+def fill_skeleton(blocks: list[Block], scripts: PageScripts, meta: PageMeta) -> list[Block]:
     """The payload's blocks in place of a skeleton's, or `blocks` unchanged.
 
     Only a text that names the page's subject (its <h1>, a term its JSON-LD defines, or the
@@ -99,7 +120,10 @@ def fill_skeleton(blocks: list[Block], payloads: list[str], meta: PageMeta) -> l
     teasers of other pages.
     """
     visible_words = sum(len(block.text.split()) for block in blocks if block.role != "heading")
-    if visible_words >= SKELETON_MAX_WORDS or not payloads:
+    if visible_words >= SKELETON_MAX_WORDS:
+        return blocks
+    payloads = scripts.payloads()
+    if not payloads:
         return blocks
     subjects = _subjects(meta)
     best: list[Block] = []

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from pipeline.clean.needles import prefilter
+
 _RULES_PATH = Path(__file__).with_name("reference_rules.json")
 
 
@@ -22,6 +24,9 @@ class _Feature:
     name: str
     pattern: re.Pattern[str]
     strong: bool
+    # finds the words the pattern cannot match without ("doi", "et al", "http"; needles.py): every
+    # block of a page is tested, and most hold none of them
+    needles: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +44,9 @@ def _rules() -> _Rules:
         features=tuple(
             _Feature(
                 name=feature["name"],
-                pattern=re.compile(feature["re"], 0 if feature.get("case_sensitive") else re.IGNORECASE),
+                pattern=(pattern := re.compile(feature["re"], 0 if feature.get("case_sensitive") else re.IGNORECASE)),
                 strong=bool(feature.get("strong")),
+                needles=prefilter(pattern),
             )
             for feature in data["features"]
         ),
@@ -61,8 +67,9 @@ def is_citation(text: str) -> bool:
     if not text or len(text) > rules.max_chars:
         return False
     strong = weak = 0
+    lowered = text.lower()
     for feature in rules.features:
-        if feature.pattern.search(text):
+        if (feature.needles is None or feature.needles.search(lowered)) and feature.pattern.search(text):
             if feature.strong:
                 strong += 1
             else:

@@ -140,16 +140,19 @@ def read_signals(scan: PageScan, removed_any: bool = True) -> PageSignals:
     by_id: Counter[str] = Counter()
     siblings: Counter[tuple[int, str, str]] = Counter()  # (parent, tag, class) -> elements
     first_of_group: dict[tuple[int, str, str], list[HtmlElement]] = {}
+    # dict.get rather than Counter's item lookup: most keys are new, and a missing key costs a
+    # Python-level __missing__ call
     for element, node_id, classes in scan.body_named:
         if attached is not None and element not in attached:
             continue
         if node_id:
-            by_id[node_id] += 1
+            by_id[node_id] = by_id.get(node_id, 0) + 1
         if classes:
-            by_class[(element.tag, classes)] += 1
-            key = (id(element.getparent()), element.tag, classes)
-            siblings[key] += 1
-            if siblings[key] <= _MIN_REPEATS:
+            tag = element.tag
+            by_class[(tag, classes)] = by_class.get((tag, classes), 0) + 1
+            key = (id(element.getparent()), tag, classes)
+            repeats = siblings[key] = siblings.get(key, 0) + 1
+            if repeats <= _MIN_REPEATS:
                 first_of_group.setdefault(key, []).append(element)
     post_runs: Counter[tuple[str, str]] = Counter()
     breadcrumb_names: set[str] = set()
@@ -174,9 +177,11 @@ def read_signals(scan: PageScan, removed_any: bool = True) -> PageSignals:
                      and (classes in breadcrumb_names or node_id in breadcrumb_names))
         signals.breadcrumb = " ".join(" ".join(trail.itertext()).split())[:300]  # text_content() glues the items
     signals.repeated_posts = max(post_runs.values(), default=0)
+    # only groups of repeats are sorted (most "groups" are one element); the sort is stable, so
+    # the groups keep their order among themselves
+    repeated = [(key, n) for key, n in siblings.items() if n >= _MIN_REPEATS]
     signals.repeated_cards = next(
-        (n for key, n in sorted(siblings.items(), key=lambda kv: -kv[1])
-         if n >= _MIN_REPEATS and _is_card_group(first_of_group[key], words_of)),
+        (n for key, n in sorted(repeated, key=lambda kv: -kv[1]) if _is_card_group(first_of_group[key], words_of)),
         0,
     )
     body = root.find("body")
@@ -212,6 +217,7 @@ class _WordCache:
             for token in tokens:
                 self._groups_of_token.setdefault(token, []).append(name)
         self._words: dict[str, frozenset[str]] = {}
+        self._groups: dict[str, frozenset[str]] = {}
 
     def _of(self, value: str) -> frozenset[str]:
         words = self._words.get(value)
@@ -223,9 +229,15 @@ class _WordCache:
         """The words of the element's class and id."""
         return frozenset().union(*(self._of(value) for name in _NAME_ATTRIBUTES if (value := element.get(name))))
 
-    def groups_of(self, value: str) -> set[str]:
-        """The signal groups the words of one class or id string fall in."""
-        return {group for word in self._of(value) for group in self._groups_of_token.get(word, ())}
+    def groups_of(self, value: str) -> frozenset[str]:
+        """The signal groups the words of one class or id string fall in (once per string: a class
+        string is asked about once per tag that carries it)."""
+        groups = self._groups.get(value)
+        if groups is None:
+            groups = self._groups[value] = frozenset(
+                group for word in self._of(value) for group in self._groups_of_token.get(word, ())
+            )
+        return groups
 
 
 # Elements whose text is no page text: body.text_content() counts it, so it is taken off.
@@ -252,7 +264,7 @@ def _read_links(links: list[HtmlElement], signals: PageSignals, vocabulary: _Voc
     are matched as one text, a line each: one regex call per page, not one per link."""
     labels: list[str] = []
     for link in links:
-        raw = link.text_content()
+        raw = "".join(link.itertext())  # what text_content() gives, without an XPath call per link
         signals.link_chars += len(raw) - raw.count(" ")
         if len(raw) <= _MAX_LABEL_CHARS * 4 and (label := " ".join(raw.split())) and len(label) <= _MAX_LABEL_CHARS:
             labels.append(label)

@@ -29,7 +29,6 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal
 from pipeline.clean.chrome import BOLD_LABEL_CHARS
@@ -96,7 +95,7 @@ def text_hash(text: str) -> int | None:
     return int.from_bytes(hashlib.blake2b(words.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def html_block_hashes(root: HtmlElement) -> frozenset[int]:
+def html_block_hashes(root: etree._Element) -> frozenset[int]:
     """Hashes of the text of every block-level element of the tree, each text node counted in the
     block nearest around it (so the walk is linear in the page), and of each <br>-separated line."""
     rules = _rules()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -103,7 +104,7 @@ def looks_like_heading_line(text: str) -> bool:
     )
 
 
-def promote_styled_headings(root: HtmlElement) -> None:
+def promote_styled_headings(root: HtmlElement, chrome: AbstractSet[HtmlElement] | None = None) -> None:
     """Rewrite styled heading lines of the body to <h2>-<h6>, levels in prominence order,
     on pages whose text marks its sections by style only.
 
@@ -111,11 +112,13 @@ def promote_styled_headings(root: HtmlElement) -> None:
     <h2>-<h6> outside chrome) is left alone: there, styled short lines are decoration
     (slider headlines, card and teaser titles), and making them headings made trafilatura
     keep them as content (wcxb-dev homepages and product pages lost precision).
+
+    `chrome`: inside_marked(root), when the caller has it already.
     """
     body = root.find("body")
     if body is None:
         return
-    chrome = inside_marked(root)
+    chrome = inside_marked(root) if chrome is None else chrome
     if sum(1 for heading in body.iter(*_SECTION_HEADING_TAGS) if heading not in chrome) > _MAX_OWN_HEADINGS:
         return
     prominence_of: dict[HtmlElement, float] = {}
@@ -160,15 +163,16 @@ def _split_paragraph_at(line: HtmlElement) -> None:
         after.getparent().remove(after)
 
 
-def promote_summaries(root: HtmlElement) -> None:
+def promote_summaries(root: HtmlElement, chrome: AbstractSet[HtmlElement] | None = None) -> None:
     """`<details><summary>Origin</summary>text</details>`: the summary is the heading of the
     text in its disclosure. An explicit <hN> (h3 for a top-level disclosure, one deeper per
     nesting) gives it a level and lets collect_headings put it back if trafilatura drops it;
-    a summary that is a sentence ("Read how the name came about.") is text, not a heading."""
+    a summary that is a sentence ("Read how the name came about.") is text, not a heading.
+    `chrome`: inside_marked(root), when the caller has it already."""
     body = root.find("body")
     if body is None:
         return
-    chrome = inside_marked(root)
+    chrome = inside_marked(root) if chrome is None else chrome
     for summary in list(body.iter("summary")):
         details = summary.getparent()
         if summary in chrome or details is None or details.tag != "details":

@@ -49,6 +49,25 @@ def test_attribute_lists_from_one_pass_equal_one_xpath_per_attribute() -> None:
         assert scan.with_attribute(name) == root.xpath(f"//*[@{name}]"), name
 
 
+def test_the_scan_lists_in_one_pass_what_one_xpath_per_list_finds() -> None:
+    # a <head> element with an id, body descendants named by role or data-module only, attributes
+    # with empty values, and a footer saved after </html> (a second root, folded into the first)
+    root = parse_html(
+        '<html><head><meta id="m" name="x"></head><body class="page"><div role="dialog" aria-label="Cookies">'
+        '<p data-module="share">a</p><span class="" id="">b</span></div><section type="x" itemtype="">c</section>'
+        '</body></html><footer><nav role="navigation" aria-label="Footer"><a class="home">Home</a></nav></footer>'
+    )
+    names = ("aria-label", "itemtype", "type", "role", "id", "data-absent")
+    scan = PageScan.of(root, attributes=names)
+    named = root.xpath("//*[@id or @class]")
+    assert scan.named == [(node, node.get("id") or "", node.get("class") or "") for node in named]
+    assert scan.body_chrome_named == root.xpath("//body//*[@class or @id or @role or @data-module]")
+    assert [entry[0] for entry in scan.body_named] == root.xpath("//body//*[@id or @class]")
+    for name in names:
+        assert scan.with_attribute(name) == root.xpath(f"//*[@{name}]"), name
+    assert PageScan.of(root, elements=scan.elements).elements is scan.elements
+
+
 def test_markup_after_a_stray_closing_html_is_part_of_the_page(pipeline) -> None:
     # libxml2 opens a second root element for a footer saved after </html>; the rules'
     # document-wide XPaths and the element list must see the same elements.

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.clean import chrome
-from pipeline.clean.needles import prefilter, required_needles
+from pipeline.clean.needles import NeedleIndex, prefilter, required_needles
 
 TEXT_RULES = chrome._rules().text_rules
 
@@ -48,4 +48,19 @@ def test_every_text_a_boilerplate_rule_matches_passes_its_prefilter(rule, data):
     """Texts drawn from the rule's own pattern (Hypothesis builds strings that match it)."""
     text = data.draw(st.from_regex(rule.pattern))
     assert rule.pattern.search(text)
-    assert rule.needles is None or rule.needles.search(text.lower()), (rule.source, text, rule.needles.pattern)
+    present = chrome._rules().text_rule_needles.present(text.lower())
+    assert rule.needles is None or not rule.needles.isdisjoint(present), (rule.source, text, rule.needles)
+
+
+# Needles that are prefixes of one another, overlap, or hold regex metacharacters.
+INDEXED = ["ab", "abcd", "b", "bcd", "cookie", "cookies", "x.y", "(c)", "of the ", "the"]
+
+
+@settings(max_examples=300)
+@given(text=st.lists(st.sampled_from([*INDEXED, "a", "c", "d", " ", "x", "y", ".", "Z"]), max_size=12).map("".join))
+def test_the_needle_index_finds_exactly_the_needles_a_substring_test_finds(text):
+    assert NeedleIndex(INDEXED).present(text) == {needle for needle in INDEXED if needle in text}
+
+
+def test_an_empty_needle_index_finds_nothing():
+    assert NeedleIndex([]).present("any text") == set()
