@@ -257,22 +257,24 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str]) -> Iterator[Case]:
                 if concept.label == "HORMONE":
                     ester = ESTER_WORDS[n % len(ESTER_WORDS)]
                     variant = f"{name} {ester}"
-                    yield _whole("ester or conjugate", variant, lexicon.listed(variant), n, concept.label)
-                    variant = name + LOCANT_ESTERS[n % len(LOCANT_ESTERS)]
-                    yield _whole("ester with a locant", variant, None, n, concept.label)
+                    listed = lexicon.listed(variant) or lexicon.listed(f"{concept.canonical} {ester}")
+                    yield _whole("ester or conjugate", variant, listed, n, concept.label)
+                    locant_ester = LOCANT_ESTERS[n % len(LOCANT_ESTERS)]
+                    ester_word = locant_ester.split("-")[-1]  # "estrone 3-sulfate" is the listed estrone sulfate
+                    listed = lexicon.listed(f"{name} {ester_word}") or lexicon.listed(
+                        f"{concept.canonical} {ester_word}")
+                    yield _whole("ester with a locant", name + locant_ester, listed, n, concept.label)
         for abbr in concept.abbreviations:
             n += 1
             if concept.peptide and re.fullmatch(r"[A-Za-z]+", abbr):
                 yield _whole("fragment suffix", abbr + FRAGMENTS[n % len(FRAGMENTS)], concept, n)
                 yield _whole("fragment suffix", abbr + "1-24", concept, n)
-            m = re.fullmatch(r"([A-Za-z]+)([ \-]?)(I{1,3}|[123])", abbr)
+            # an Arabic final number after a separator in Roman figures ("GLP-1" -> "GLP-I"); the other way
+            # round a short form is often another symbol ("Ang-2" is angiopoietin-2), so it is not generated
+            m = re.fullmatch(r"([A-Za-z]+)([ \-])([123])", abbr)
             if m:
-                tail = m.group(3)
-                roman = {r.upper(): d for d, r in ROMAN.items()}
-                other = ROMAN[tail].upper() if tail.isdigit() else roman[tail]
-                for sep in ("-", ""):
-                    variant = m.group(1) + sep + other
-                    yield _whole("Roman or Arabic numeral", variant, expect(variant, concept), n)
+                variant = m.group(1) + m.group(2) + ROMAN[m.group(3)].upper()
+                yield _whole("Roman or Arabic numeral", variant, expect(variant, concept), n)
     yield from _releasing_cases(lexicon)
     for letters in NEUROPEPTIDE_LETTERS:
         for head in ("neuropeptide ", "Neuropeptide-"):

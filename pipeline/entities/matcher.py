@@ -76,7 +76,9 @@ def _after_pattern(derived_endings: Sequence[str]) -> str:
 
 # Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "5HT4". An ambiguous one never
 # does: glued to a digit it is another symbol ("T2-weighted", "GH3 cells", "NO2", "EP4 receptors", "SP1").
-_SUBTYPE_SUFFIX = r"(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w))"
+# A subtype is a number and at most one letter A to F (5-HT1A, 5-HT2C): "PTH1R", "NPY1R", "GLP1R" are receptor
+# gene symbols, one word, not the substance.
+_SUBTYPE_SUFFIX = r"(?<=[A-Za-z])(?=\d{1,2}[A-F]?(?!\w))"
 _HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
 # A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
 # "5 mg/d dopamine" must not read as D-dopamine.
@@ -92,14 +94,24 @@ _SPELLED = {symbol: word for word, symbol in _GREEK.items()}
 # "17 beta-estradiol", "3 alpha-hydroxy-": the space between a locant and its Greek letter is often left out.
 _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
+# A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
+_FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
+_ROMAN = {"1": "i", "2": "ii", "3": "iii"}
+_ARABIC = {roman: arabic for arabic, roman in _ROMAN.items()}
+# British spellings of lexicon names: "oestradiol", "thyrotrophin", "adrenocorticotrophic", "luteinising".
+_BRITISH = ((re.compile(r"(?<![a-z])estr"), "oestr"), (re.compile(r"tropi(?=n|c)"), "trophi"),
+            (re.compile(r"(?<=[a-z])iz(?=ing|ation)"), "is"))
 _STEREO_PREFIXES = ("l", "d", "dl")
 _HAS_STEREO_PREFIX = re.compile(r"^(?:l|d|dl|levo|dextro)-")
 # A peptide's fragment: "ACTH-(1-24)", "beta-endorphin (1-31)", "angiotensin-(1-7)", and without brackets
 # only when glued or hyphened ("ACTH1-24", "ACTH-1-24"): after a space "insulin 1-2 hours" is a time. Only
 # after a peptide's name, so a citation "(1-3)" after "dopamine" stays outside the mention.
-_FRAGMENT = re.compile(
+# A hyphened chain length names a form of the peptide ("somatostatin-14", "CCK-33", "corticotrophin-releasing
+# factor-41"), but not before a receptor ("orexin-1 receptor", "neuropeptide Y-1 receptor": a subtype).
+_FRAGMENT = (
     r"-?\s?\(\d{1,3}-\d{1,3}\)"
     r"|-?\d{1,3}-\d{1,3}(?![\w.,]|-\w)"
+    r"|-\d{1,2}(?![\w.,%]|-\w|[\- ]?r(?:eceptor)?s?(?!\w))"
 )
 
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
@@ -184,12 +196,34 @@ def _spelling_variants(name: str) -> list[str]:
         variants.append(_GREEK_SYMBOL.sub(lambda m: _SPELLED[m.group()], name))
     if _OCR_GAMMA.match(name):
         variants.append("r" + _STRICT_HYPHEN_UNIT + _OCR_GAMMA.sub("", name))
+    numeral = _other_numeral(name)
+    if numeral is not None:
+        variants.append(numeral)
+    british = name
+    for pattern, replacement in _BRITISH:
+        british = pattern.sub(replacement, british)
+    if british != name:
+        variants.append(british)
     return variants
 
 
+def _other_numeral(name: str) -> str | None:
+    """The name with its final number in the other figures ("angiotensin ii" -> "angiotensin 2"), or None;
+    a short form keeps its case ("IGF-1" -> "IGF-I")."""
+    m = _FINAL_NUMBER.search(name)
+    if m is None:
+        return None
+    number = m.group(2)
+    other = _ROMAN[number] if number.isdigit() else _ARABIC[number.lower()]
+    if number.isdigit() and name[: m.start()].isupper():
+        other = other.upper()
+    return name[: m.start(2)] + other
+
+
 def _stereo_variants(name: str) -> list[str]:
-    """"L-tryptophan", "D-tryptophan", "DL-tryptophan" for a one-word name without such a prefix."""
-    if " " in name or len(name) < 4 or not name[0].isalnum() or _HAS_STEREO_PREFIX.match(name):
+    """"L-tryptophan", "D-tryptophan", "DL-tryptophan" for a name without such a prefix."""
+    # a one-word name, or an acid's two-word name ("L-glutamic acid")
+    if " " in name.removesuffix(" acid") or len(name) < 4 or not name[0].isalnum() or _HAS_STEREO_PREFIX.match(name):
         return []
     return [prefix + _STRICT_HYPHEN_UNIT + name for prefix in _STEREO_PREFIXES]
 
@@ -325,6 +359,16 @@ class EntityMatcher:
                     raise ValueError(f"abbreviation {abbr!r} listed for two concepts")
                 self._by_abbreviation[key] = (concept, ambiguous)
                 abbreviation_forms.append(abbr)
+        # A short form's final Arabic number in Roman figures ("GLP-1" -> "GLP-I"), unless that form is listed.
+        # Not the other way: an Arabic number after a short form is often another symbol ("Ang-2" is angiopoietin-2).
+        for concept in self.concepts:
+            for abbr, ambiguous in [(a, False) for a in concept.abbreviations] + [
+                (a, True) for a in concept.ambiguous_abbreviations
+            ]:
+                numeral = _other_numeral(abbr) if abbr[-1].isdigit() else None
+                if numeral is not None and _abbreviation_key(numeral) not in self._by_abbreviation:
+                    self._by_abbreviation[_abbreviation_key(numeral)] = (concept, ambiguous)
+                    abbreviation_forms.append(numeral)
 
         # Every name form is lowercase, so the names regex runs case-sensitively on the lowercased text: half
         # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
@@ -335,9 +379,18 @@ class EntityMatcher:
         self._names_re_ignorecase: re.Pattern[str] | None = None
         suffixes = load_suffixes()
         self._suffix_kind = suffixes
+        def words_pattern(kinds: tuple[str, ...]) -> str:
+            words = sorted((w for w, k in suffixes.items() if k in kinds), key=len, reverse=True)
+            return "(" + "|".join(re.escape(w).replace("\\-", _SPACE_CLASS).replace("\\ ", _SPACE_CLASS)
+                                  for w in words) + ")"
+
+        # "estrone 3-sulfate", "estradiol-17beta-glucuronide": a locant may stand before a salt or ester word
         self._suffix_re = re.compile(
-            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + self._after
+            _SPACE_CLASS + r"(?:\d{1,2}-?(?:alpha|beta|α|β)?-)?" + words_pattern(("salt", "ester")) + self._after
         )
+        self._fragment_re = re.compile(_FRAGMENT + "|" + _SPACE_CLASS + words_pattern(("fragment",)) + self._after)
+        self._releasing_re = re.compile(_SPACE_CLASS + words_pattern(("releasing",)) + "s?" + self._after)
+        self._prefix_re = re.compile(r"(?<![\w\-])" + words_pattern(("prefix",)) + r"[\- ]?\Z")
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
                           for rule in self.name_rules]
         self._abbr_re = re.compile(
@@ -400,7 +453,8 @@ class EntityMatcher:
             if not kept or hit.start >= kept[-1].end:
                 kept.append(hit)
         kept = self._with_suffixes(lowered, kept)
-        return self._with_fragments(text, kept)
+        kept = self._with_releasing(lowered, kept)
+        return self._with_fragments(lowered, kept)
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
         """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
@@ -412,9 +466,15 @@ class EntityMatcher:
                 if rule.exclude is not None and rule.exclude.search(m.group().lower()):
                     continue
                 parts = {k: _SEP_STRIP.sub("-", v.lower()) for k, v in m.groupdict().items() if v is not None}
-                hits.append(_Hit(m.start(), m.end(), self._rule_concept(rule, rule.canonical.format(**parts)),
+                canonical = rule.canonical.format(**parts)
+                hits.append(_Hit(m.start(), m.end(), self._listed(canonical) or self._rule_concept(rule, canonical),
                                  by_rule=True))
         return hits
+
+    def _listed(self, name: str) -> Concept | None:
+        """The lexicon's concept of a name a rule made, when the lexicon lists that name: a rule never names
+        without ids what the vocabulary knows ("estradiol 17-valerate" is the listed estradiol valerate)."""
+        return self._by_name.get(_name_key(name))
 
     def _rule_concept(self, rule: NameRule, canonical: str) -> Concept:
         return self._named_concept(rule.name, canonical, rule.label, rule.also_labels, peptide=True)
@@ -440,24 +500,48 @@ class EntityMatcher:
             if concept is not None and not concept.peptide and not hit.is_abbreviation and not concept.from_rule:
                 m = self._suffix_re.match(lowered, hit.end)
                 if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
-                    suffix = m.group(1)
+                    suffix = _SEP_STRIP.sub(" ", m.group(1))
                     if self._suffix_kind[suffix] == "ester":
-                        concept = self._named_concept("ester", f"{concept.canonical} {suffix}", concept.label,
-                                                      concept.also_labels, peptide=False)
+                        name = f"{concept.canonical} {suffix}"
+                        concept = self._listed(name) or self._named_concept(
+                            "ester", name, concept.label, concept.also_labels, peptide=False)
                     hit = _Hit(hit.start, m.end(), concept, by_rule=True)
             out.append(hit)
         return out
 
-    @staticmethod
-    def _with_fragments(text: str, hits: list[_Hit]) -> list[_Hit]:
-        """A peptide's mention takes the fragment suffix that follows it, up to the next hit."""
+    def _with_releasing(self, lowered: str, hits: list[_Hit]) -> list[_Hit]:
+        """A hormone's name or short form followed by "-releasing hormone" (and its kin) names the hormone that
+        releases or inhibits it: "TSH-releasing hormone", "human growth hormone-releasing hormone"."""
         out = []
         for i, hit in enumerate(hits):
             concept = hit.concept
+            if concept is not None and concept.label == "HORMONE" and not concept.from_rule:
+                m = self._releasing_re.match(lowered, hit.end)
+                if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
+                    name = f"{concept.canonical}-{_SEP_STRIP.sub(' ', m.group(1))}"
+                    concept = self._listed(name) or self._named_concept("releasing", name, "HORMONE", (), True)
+                    hit = _Hit(hit.start, m.end(), concept, by_rule=True)
+            out.append(hit)
+        return out
+
+    def _with_fragments(self, lowered: str, hits: list[_Hit]) -> list[_Hit]:
+        """A peptide's mention takes the fragment suffix that follows it, up to the next hit, and the form prefix
+        before it ("des-acyl ghrelin"), back to the previous hit."""
+        out: list[_Hit] = []
+        for i, hit in enumerate(hits):
+            concept = hit.concept
             if concept is not None and concept.peptide:
-                m = _FRAGMENT.match(text, hit.end)
+                m = self._fragment_re.match(lowered, hit.end)
                 if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
                     hit = _Hit(hit.start, m.end(), concept, hit.ambiguous, hit.is_abbreviation, by_rule=True)
+                previous_end = out[-1].end if out else 0
+                p = self._prefix_re.search(lowered, max(previous_end, hit.start - 24), hit.start)
+                if p and not concept.from_rule:
+                    # named as written: the prefix may cut into a listed name ("des-" before "acyl ghrelin")
+                    name = _SEP_STRIP.sub("-", lowered[p.start() : hit.start]) + lowered[hit.start : hit.end]
+                    prefixed = self._listed(name) or self._named_concept("prefix", name, concept.label,
+                                                                         concept.also_labels, True)
+                    hit = _Hit(p.start(), hit.end, prefixed, by_rule=True)
             out.append(hit)
         return out
 
