@@ -339,15 +339,20 @@ def specific_cases(lexicon: Lexicon) -> Iterator[Case]:
                 if _is_plain_name(form.lower()):
                     name_row.setdefault(form, lexicon.listed(name) or by_mesh[r["mesh"]])
     n = 0
+    by_lower = {name.lower(): name for name in name_row}
     for name, row in name_row.items():
-        for other, other_row in name_row.items():
-            if other_row.mesh == row.mesh or len(other) < 4 or other == name:
-                continue
-            m = re.search(r"(?<![a-z0-9])" + re.escape(other.lower()) + r"(?![a-z0-9])", name.lower())
-            if m:
+        lowered = name.lower()
+        # every part of the name between word edges ("vasopressin" in "arginine vasopressin")
+        starts = [0] + [m.end() for m in re.finditer(r"[ \-]", lowered)]
+        ends = [m.start() for m in re.finditer(r"[ \-]", lowered)] + [len(lowered)]
+        for start in starts:
+            for end in ends:
+                other = by_lower.get(lowered[start:end])
+                if other is None or end - start < 4 or other == name or name_row[other].mesh == row.mesh:
+                    continue
                 n += 1
                 yield _whole("specific name holding another concept's name", name, row, n)
-                yield _whole("the contained name alone", other, other_row, n)
+                yield _whole("the contained name alone", other, name_row[other], n)
     for c in lexicon.concepts:
         if not c.peptide or lexicon.first[c.canonical] is not c:
             continue
