@@ -53,16 +53,19 @@ AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
 _HYPHEN_CLASS = r"[\- ]?"
 _SPACE_CLASS = r"[\- ]"
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
-_TO_ASCII_HYPHEN = str.maketrans({ch: "-" for ch in _HYPHENS[1:]})
+# Unicode spaces inside a name ("growth\u00a0hormone" from HTML, a thin space before a Greek letter) are spaces.
+_UNICODE_SPACES = "\u00a0\u2002\u2003\u2007\u2008\u2009\u200a\u202f"
+_TO_ASCII_HYPHEN = str.maketrans({**{ch: "-" for ch in _HYPHENS[1:]}, **{ch: " " for ch in _UNICODE_SPACES}})
 _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # A mention starts and ends at a word edge, and a name hyphened to a derived ending of never_tag.tsv is never a
 # mention ("D1-like", "insulin-like effects", "GABA-ergic"); full names containing "-like" are longer
 # alternatives and win before this lookahead is reached.
 # A name glued by a hyphen to a locant or chemical prefix belongs to another compound
 # ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
-# "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance.
+# "[3H]norepinephrine", "[3H]-dopamine" (a receptor subtype, an isotope label) still name the substance.
 _BEFORE = (
-    r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
+    r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?:(?<!\]-)|(?<=\[\d[A-Za-z]\]-)|(?<=\[\d\d[A-Za-z]\]-)|(?<=\[\d\d\d[A-Za-z]\]-))"
+    r"(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
 )
 
@@ -95,6 +98,11 @@ _SPELLED = {symbol: word for word, symbol in _GREEK.items()}
 _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
 # A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
+# An isotope label or an optical-rotation or configuration sign glued before a name is part of the mention, as
+# the L- of "L-tryptophan" is: "[3H]dopamine", "[125I]-insulin", "3H-GABA", "(-)-epinephrine", "(R)-adrenaline".
+_LABEL_PREFIX = re.compile(
+    r"(?:\[\d{1,3}[A-Z]\]-?|(?<![\w\-\]])\d{1,3}[HCNOFPSI]-|(?<![\w\-])\((?:[+\-\u2212\u00b1]|\+/-|[RS])\)-)\Z"
+)
 _FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
 _ROMAN = {"1": "i", "2": "ii", "3": "iii"}
 _ARABIC = {roman: arabic for arabic, roman in _ROMAN.items()}
@@ -454,7 +462,7 @@ class EntityMatcher:
                 kept.append(hit)
         kept = self._with_suffixes(lowered, kept)
         kept = self._with_releasing(lowered, kept)
-        return self._with_fragments(lowered, kept)
+        return self._with_labels(text, self._with_fragments(lowered, kept))
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
         """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
@@ -542,6 +550,18 @@ class EntityMatcher:
                     prefixed = self._listed(name) or self._named_concept("prefix", name, concept.label,
                                                                          concept.also_labels, True)
                     hit = _Hit(p.start(), hit.end, prefixed, by_rule=True)
+            out.append(hit)
+        return out
+
+    @staticmethod
+    def _with_labels(text: str, hits: list[_Hit]) -> list[_Hit]:
+        """A mention takes the isotope label or stereo sign glued before it, back to the previous hit."""
+        out: list[_Hit] = []
+        for hit in hits:
+            if hit.concept is not None and hit.start and text[hit.start - 1] in "]-":
+                m = _LABEL_PREFIX.search(text, max(out[-1].end if out else 0, hit.start - 8), hit.start)
+                if m:
+                    hit = _Hit(m.start(), hit.end, hit.concept, hit.ambiguous, hit.is_abbreviation, by_rule=True)
             out.append(hit)
         return out
 
