@@ -156,7 +156,7 @@ def _place(rule: str, variant: str, span: tuple[int, int], concept: Concept | No
            label: str | None = None) -> Case:
     """Put `variant` (whose mention is variant[span[0]:span[1]]) into the n-th template."""
     template = TEMPLATES[n % len(TEMPLATES)]
-    if template.startswith("{}"):
+    if template.startswith("{}") and not re.match(r"[a-z][A-Z]", variant):  # "hGH" keeps its case
         variant = variant[0].upper() + variant[1:]
     offset = template.index("{}")
     text = template.format(variant)
@@ -182,8 +182,9 @@ def _whole(rule: str, variant: str, concept: Concept | None, n: int, label: str 
 
 
 def _is_plain_name(name: str) -> bool:
-    """A word-like name (no systematic chemical name with commas, brackets or locant lists)."""
-    return bool(re.fullmatch(r"[a-zà-ÿαβγδκεω][a-z0-9à-ÿαβγδκεω' \-]*", name)) and "," not in name
+    """A word-like name (no systematic chemical name with commas, brackets or locant lists; a fragment's
+    range may end it: "beta-endorphin-(1-16)")."""
+    return bool(re.fullmatch(r"[a-zà-ÿαβγδκεω][a-z0-9à-ÿαβγδκεω' \-]*(?:-?\(\d+-\d+\))?", name)) and "," not in name
 
 
 def _kinds_by_mesh() -> dict[str, str]:
@@ -230,6 +231,16 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str]) -> Iterator[Case]:
             if any(s in name for s in GREEK.values()):
                 variant = "".join(next((w for w, s in GREEK.items() if s == ch), ch) for ch in name)
                 yield _whole("Greek letter spelled out", variant, expect(variant, concept), n)
+            configured = re.match(r"^(\d{1,2})-(?=hydroxy|deoxy|dehydro|dihydro|oxo)", name)
+            if configured:
+                rest, locant = name[configured.end():], configured.group(1)
+                for glue in (f"{locant}alpha-", f"{locant}α-", f"{locant}-alpha-", f"{locant} alpha-"):
+                    yield _whole("configuration after a locant", glue + rest, concept, n)
+            if (concept.label == "HORMONE" and not concept.peptide and not _is_class(concept, kinds)
+                    and name[0].isalpha() and " " not in name):
+                prefix = ("5α-", "5alpha-", "17beta-", "3 beta-", "17β-")[n % 5]
+                variant = prefix + name
+                yield _whole("configuration prefix on a steroid", variant, expect(variant, concept), n)
             m = re.match(r"^(\d+)-?(alpha|beta)-", name)
             if m:
                 for glue in (m.group(1) + m.group(2) + "-", m.group(1) + " " + m.group(2) + "-",

@@ -100,9 +100,14 @@ _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
 # A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
 # An isotope label or an optical-rotation or configuration sign glued before a name is part of the mention, as
 # the L- of "L-tryptophan" is: "[3H]dopamine", "[125I]-insulin", "3H-GABA", "(-)-epinephrine", "(R)-adrenaline".
+# A steroid's locant and Greek letter ("5alpha-dihydrotestosterone", "5α-DHT", "17 beta-estradiol") are its
+# configuration, as L- is an amino acid's.
 _LABEL_PREFIX = re.compile(
-    r"(?:\[\d{1,3}[A-Z]\]-?|(?<![\w\-\]])\d{1,3}[HCNOFPSI]-|(?<![\w\-])\((?:[+\-\u2212\u00b1]|\+/-|[RS])\)-)\Z"
+    r"(?:\[\d{1,3}[A-Z]\]-?|(?<![\w\-\]])\d{1,3}[HCNOFPSI]-|(?<![\w\-])\((?:[+\-\u2212\u00b1]|\+/-|[RS])\)-"
+    r"|(?<![\w\-])\d{1,2}[ \-]?(?:[Aa]lpha|[Bb]eta|α|β)-)\Z"
 )
+# "17-hydroxyprogesterone" is also written with its configuration: "17alpha-", "17α-", "17-alpha-hydroxy...".
+_LOCANT_GROUP = re.compile(r"^(\d{1,2})-(?=(?:hydroxy|deoxy|dehydro|dihydro|oxo))")
 _FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
 _ROMAN = {"1": "i", "2": "ii", "3": "iii"}
 _ARABIC = {roman: arabic for arabic, roman in _ROMAN.items()}
@@ -342,7 +347,9 @@ class EntityMatcher:
                 if self._by_name.get(_name_key(name)) is not concept:
                     continue
                 forms = [name.lower(), name.lower() + "s"] if name[-1].isalpha() else [name.lower()]
-                variants = [v for form in forms for v in _spelling_variants(form)]
+                configured = [f"{m.group(1)}-{greek}-{form[m.end():]}" for form in forms
+                              if (m := _LOCANT_GROUP.match(form)) for greek in ("alpha", "beta")]
+                variants = configured + [v for form in forms + configured for v in _spelling_variants(form)]
                 if not concept.peptide:
                     variants += [v for form in [name.lower(), *_spelling_variants(name.lower())]
                                  for v in _stereo_variants(form)]
