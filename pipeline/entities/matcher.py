@@ -413,13 +413,21 @@ class EntityMatcher:
         )
 
         self._cues: dict[str, frozenset[str]] = {}
+        # Words that are no mentions but make an ambiguous short form's substance unmistakable ("dopaminergic",
+        # "hypothyroid", "eNOS"): a word with a capital matches in that case only, one without in any case.
+        self._context_words: dict[str, re.Pattern[str]] = {}
         with ambiguous_context_path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t"):
-                cues = frozenset(row["cues"].split("|"))
+                cues = frozenset(c for c in row["cues"].split("|") if c)
                 unknown = (cues | {row["canonical"]}) - by_canonical.keys()
                 if unknown:
                     raise ValueError(f"{ambiguous_context_path}: unknown canonical names {sorted(unknown)}")
                 self._cues[row["canonical"]] = cues
+                words = [w.strip() for w in row["context_words"].split("|") if w.strip()]
+                if words:
+                    alternatives = [re.escape(w) if w != w.lower() else "(?i:" + re.escape(w) + ")" for w in words]
+                    self._context_words[row["canonical"]] = re.compile(
+                        r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])")
 
     def _add_name(self, name: str, concept: Concept) -> None:
         key = _name_key(name)
@@ -620,6 +628,7 @@ class EntityMatcher:
             all_hits = self._add_new_abbreviations(texts, all_hits, defined)
 
         plain = {h.concept.canonical for hits in all_hits for h in hits if h.concept is not None and not h.ambiguous}
+        context_seen: dict[str, bool] = {}  # per record, each concept's context words are looked for once
         out: list[list[Mention]] = []
         for text, hits in zip(texts, all_hits, strict=True):
             mentions: list[Mention] = []
@@ -634,7 +643,9 @@ class EntityMatcher:
                         if concept is None:
                             continue
                     elif hit.ambiguous and not (
-                        concept.canonical in plain or self._cues.get(concept.canonical, frozenset()) & plain
+                        concept.canonical in plain
+                        or self._cues.get(concept.canonical, frozenset()) & plain
+                        or self._has_context_word(concept.canonical, texts, context_seen)
                     ):
                         continue
                 mentions.append(
@@ -652,6 +663,12 @@ class EntityMatcher:
                 )
             out.append(mentions)
         return out
+
+    def _has_context_word(self, canonical: str, texts: Sequence[str], seen: dict[str, bool]) -> bool:
+        if canonical not in seen:
+            pattern = self._context_words.get(canonical)
+            seen[canonical] = pattern is not None and any(pattern.search(text) for text in texts)
+        return seen[canonical]
 
     def _add_new_abbreviations(
         self, texts: Sequence[str], all_hits: list[list[_Hit]], defined: dict[str, Concept | None]
