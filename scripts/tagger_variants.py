@@ -67,6 +67,7 @@ LOCANT_ESTERS = (" 3-sulfate", "-17-valerate", " 17β-cypionate", "-3-glucuronid
 UNICODE_SPACES = ("\u00a0", "\u2009", "\u202f")
 ISOTOPE_LABELS = ("[3H]", "[3H]-", "3H-", "[125I]", "125I-", "[14C]")
 STEREO_SIGNS = ("(-)-", "(+)-", "(\u00b1)-", "(+/-)-", "(R)-", "(S)-", "(\u2212)-")
+MODIFIERS = ("free", "total", "bound", "intact")
 COMPOUND_WORDS = ("induced", "producing", "secreting", "mediated", "dependent")
 FRAGMENTS = ("-(1-24)", "(1-39)", " (1-28)", "-(4-10)")
 NUMBERED_FORMS = ("-14", "-28", "-8", "-33")
@@ -277,6 +278,17 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str]) -> Iterator[Case]:
                 offset = case.end - len(text)
                 others = ((offset, offset + len(name)), (offset + len(name) + 2, offset + len(name) + 2 + len(short)))
                 yield dataclasses.replace(case, others=others)
+                # the short form of a form of the substance: "free cortisol (FCO) rose, and FCO ..."
+                modifier = MODIFIERS[n % len(MODIFIERS)]
+                short = modifier[0].upper() + short
+                if short not in lexicon.short_forms:
+                    text = f"{modifier} {name} ({short}) rose, and {short}"
+                    case = _place("short form of a free or total form", text, (len(text) - len(short), len(text)),
+                                  concept, n)
+                    offset = case.end - len(text)
+                    start = offset + len(modifier) + 1
+                    others = ((start, start + len(name)), (start + len(name) + 2, start + len(name) + 2 + len(short)))
+                    yield dataclasses.replace(case, others=others)
             compound = f"{name}-{COMPOUND_WORDS[n % len(COMPOUND_WORDS)]}"
             yield _place("hyphenated compound", compound, (0, len(name)), concept, n)
             if (_is_class(concept, kinds) or concept.peptide) and name[-1].isalpha() and not name.endswith("s"):

@@ -406,6 +406,7 @@ class EntityMatcher:
         self._fragment_re = re.compile(_FRAGMENT + "|" + _SPACE_CLASS + words_pattern(("fragment",)) + self._after)
         self._releasing_re = re.compile(_SPACE_CLASS + words_pattern(("releasing",)) + "s?" + self._after)
         self._prefix_re = re.compile(r"(?<![\w\-])" + words_pattern(("prefix",)) + r"[\- ]?\Z")
+        self._modifier_re = re.compile(r"(?<![\w\-])(?i:" + words_pattern(("modifier",)) + r")[\- ]\Z")
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
                           for rule in self.name_rules]
         self._abbr_re = re.compile(
@@ -601,7 +602,8 @@ class EntityMatcher:
             elif _is_short_form(inner):
                 # "long form (SHORT)"
                 hit = ends.get(before_end)
-                if hit is not None and self._abbreviates(inner, text[hit.start : hit.end], hit.concept):
+                if hit is not None and (self._abbreviates(inner, text[hit.start : hit.end], hit.concept)
+                                        or self._abbreviates_with_modifier(inner, text, hit)):
                     defined[inner] = hit.concept
                 elif _sh_long_form_start(inner, " ".join(words)) is not None:
                     defined.setdefault(inner, _OTHER)
@@ -609,6 +611,13 @@ class EntityMatcher:
                 if singular is not None and inner in defined:
                     # "dopamine agonists (DAs)": a later "DA" is one agonist, not dopamine
                     defined.setdefault(singular, defined[inner])
+
+    def _abbreviates_with_modifier(self, short: str, text: str, hit: _Hit) -> bool:
+        """"free testosterone (FT)", "total T4 (TT4)": the short form of a modifier and the name is the substance's."""
+        m = self._modifier_re.search(text, max(0, hit.start - 20), hit.start)
+        if m is None or _abbreviation_key(short) in self._by_abbreviation:
+            return False
+        return _sh_long_form_start(short, text[m.start() : hit.end]) is not None
 
     def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
         known = self._by_abbreviation.get(_abbreviation_key(short))
