@@ -62,10 +62,10 @@ _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # alternatives and win before this lookahead is reached.
 # A name glued by a hyphen to a locant or chemical prefix belongs to another compound
 # ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
-# "[3H]norepinephrine", "[3H]-dopamine" (a receptor subtype, an isotope label) still name the substance.
+# "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance; so does "[3H]-dopamine":
+# the regexes read the hyphen after an isotope label as a space (_ISOTOPE_HYPHEN).
 _BEFORE = (
-    r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?:(?<!\]-)|(?<=\[\d[A-Za-z]\]-)|(?<=\[\d\d[A-Za-z]\]-)|(?<=\[\d\d\d[A-Za-z]\]-))"
-    r"(?<!\b[A-Za-z]-)"
+    r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
 )
 
@@ -108,6 +108,7 @@ _LABEL_PREFIX = re.compile(
 )
 # "17-hydroxyprogesterone" is also written with its configuration: "17alpha-", "17α-", "17-alpha-hydroxy...".
 _LOCANT_GROUP = re.compile(r"^(\d{1,2})-(?=(?:hydroxy|deoxy|dehydro|dihydro|oxo))")
+_ISOTOPE_HYPHEN = re.compile(r"(\[\d{1,3}[A-Za-z]\])-")
 _FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
 _ROMAN = {"1": "i", "2": "ii", "3": "iii"}
 _ARABIC = {roman: arabic for arabic, roman in _ROMAN.items()}
@@ -406,6 +407,10 @@ class EntityMatcher:
         self._fragment_re = re.compile(_FRAGMENT + "|" + _SPACE_CLASS + words_pattern(("fragment",)) + self._after)
         self._releasing_re = re.compile(_SPACE_CLASS + words_pattern(("releasing",)) + "s?" + self._after)
         self._prefix_re = re.compile(r"(?<![\w\-])" + words_pattern(("prefix",)) + r"[\- ]?\Z")
+        # Cheap guards before the regexes run per hit: the first letters of a releasing phrase after the separator,
+        # the last two letters of a prefix word before it.
+        self._releasing_starts = tuple({w[:3] for w, k in suffixes.items() if k == "releasing"})
+        self._prefix_ends = frozenset(w[-2:] for w, k in suffixes.items() if k == "prefix")
         self._modifier_re = re.compile(r"(?<![\w\-])(?i:" + words_pattern(("modifier",)) + r")[\- ]\Z")
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
                           for rule in self.name_rules]
@@ -446,6 +451,9 @@ class EntityMatcher:
         concept_of: dict[str, tuple[Concept | None, bool]] = {}
         hits = []
         text = text.translate(_TO_ASCII_HYPHEN)
+        labels = text  # _with_labels reads the labels as written
+        if "]-" in text:
+            text = _ISOTOPE_HYPHEN.sub(r"\1 ", text)  # same length: "[3H]-dopamine" is scanned as "[3H] dopamine"
         lowered = text.lower()
         if len(lowered) == len(text):
             names = self._names_re.finditer(lowered)
@@ -478,7 +486,7 @@ class EntityMatcher:
                 kept.append(hit)
         kept = self._with_suffixes(lowered, kept)
         kept = self._with_releasing(lowered, kept)
-        return self._with_labels(text, self._with_fragments(lowered, kept))
+        return self._with_labels(labels, self._with_fragments(lowered, kept))
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
         """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
@@ -539,7 +547,8 @@ class EntityMatcher:
         out = []
         for i, hit in enumerate(hits):
             concept = hit.concept
-            if concept is not None and concept.label == "HORMONE" and not concept.from_rule:
+            if (concept is not None and concept.label == "HORMONE" and not concept.from_rule
+                    and lowered.startswith(self._releasing_starts, hit.end + 1)):
                 m = self._releasing_re.match(lowered, hit.end)
                 if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
                     name = f"{concept.canonical}-{_SEP_STRIP.sub(' ', m.group(1))}"
@@ -559,8 +568,10 @@ class EntityMatcher:
                 if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
                     hit = _Hit(hit.start, m.end(), concept, hit.ambiguous, hit.is_abbreviation, by_rule=True)
                 previous_end = out[-1].end if out else 0
-                p = self._prefix_re.search(lowered, max(previous_end, hit.start - 24), hit.start)
-                if p and not concept.from_rule:
+                p = None
+                if lowered[max(0, hit.start - 3) : hit.start - 1] in self._prefix_ends and not concept.from_rule:
+                    p = self._prefix_re.search(lowered, max(previous_end, hit.start - 24), hit.start)
+                if p:
                     # named as written: the prefix may cut into a listed name ("des-" before "acyl ghrelin")
                     name = _SEP_STRIP.sub("-", lowered[p.start() : hit.start]) + lowered[hit.start : hit.end]
                     prefixed = self._listed(name) or self._named_concept("prefix", name, concept.label,
