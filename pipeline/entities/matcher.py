@@ -14,11 +14,16 @@ which abbreviations stand for an in-scope substance.
 
 Rules add what the lexicon does not list one by one, and every mention they make says so
 (`Mention.source == "rule"`): spelling variants of lexicon names (Greek letters spelled out or as
-symbols, "r-" for an OCR-damaged "γ-", L-/D-/DL- prefixes), a peptide's fragment suffix
-("ACTH-(1-24)"), a salt or ester word after a substance's name (salt_ester_suffixes.tsv: "dopamine
-hydrochloride" is dopamine with its ids, "estradiol glucuronide" a conjugate named by rule without
-ids), and the name patterns of name_rules.tsv for in-scope names in no vocabulary, which
-carry a canonical name but never an identifier.
+symbols, "r-" for an OCR-damaged "γ-", L-/D-/DL- prefixes, a steroid's configuration "17alpha-",
+Roman/Arabic final numbers, British spellings), a peptide's fragment suffix ("ACTH-(1-24)",
+"somatostatin-14", "CCK octapeptide"), a form prefix ("des-acyl ghrelin"), an isotope label or
+stereo sign ("[3H]dopamine", "(-)-epinephrine"), a salt or ester word after a substance's name
+(salt_ester_suffixes.tsv: "dopamine hydrochloride" is dopamine with its ids, "estradiol
+glucuronide" a conjugate named by rule without ids), "-releasing hormone" after a hormone's name
+("TSH-releasing hormone"), and the name patterns of name_rules.tsv for in-scope names in no
+vocabulary. A name a rule makes gets the lexicon's concept and ids when the lexicon lists that
+name ("estradiol 17-valerate" is the listed estradiol valerate), else a canonical name and never an
+identifier. scripts/tagger_variants.py checks every rule over the whole lexicon.
 """
 
 from __future__ import annotations
