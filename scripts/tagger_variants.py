@@ -371,16 +371,23 @@ def load_stereo_concepts() -> None:
 
 def _releasing_cases(lexicon: Lexicon) -> Iterator[Case]:
     """'X-releasing hormone' and its kin for every peptide hormone's name and short form."""
-    stems = []
+    stems: dict[str, str] = {}  # stem as written -> the canonical name it stands for
     for c in lexicon.concepts:
         if c.label == "HORMONE" and c.peptide and not re.search(r"releas|inhibit", c.canonical):
-            stems.append(c.canonical)
-            stems += [a for a in c.abbreviations if re.fullmatch(r"[A-Za-z]{2,5}", a)]
+            stems.setdefault(c.canonical, c.canonical)
+            for a in c.abbreviations:
+                if re.fullmatch(r"[A-Za-z]{2,5}", a):
+                    stems.setdefault(a, c.canonical)
     forms = ("{}-releasing hormone", "{}-releasing factor", "{} releasing hormone", "{}-inhibiting hormone",
              "{} release-inhibiting factor")
-    for n, stem in enumerate(dict.fromkeys(stems)):
-        variant = forms[n % len(forms)].format(stem)
-        yield _whole("X-releasing / -inhibiting hormone", variant, lexicon.listed(variant), n, "HORMONE")
+    for n, (stem, canonical) in enumerate(stems.items()):
+        form = forms[n % len(forms)]
+        # what the phrase names: a listed name, as written or with the stem's full name, and a releasing
+        # "factor" is the releasing "hormone" ("corticotropin-releasing factor" is CRH)
+        names = [form.format(stem), form.format(canonical).replace(" releasing", "-releasing")]
+        names += [name.replace(" factor", " hormone") for name in names]
+        listed = next((c for c in map(lexicon.listed, names) if c is not None), None)
+        yield _whole("X-releasing / -inhibiting hormone", form.format(stem), listed, n, "HORMONE")
 
 
 def specific_cases(lexicon: Lexicon) -> Iterator[Case]:

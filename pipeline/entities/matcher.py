@@ -502,16 +502,30 @@ class EntityMatcher:
             for m in pattern.finditer(text):
                 if rule.exclude is not None and rule.exclude.search(m.group().lower()):
                     continue
-                parts = {k: _SEP_STRIP.sub("-", v.lower()) for k, v in m.groupdict().items() if v is not None}
+                parts = {k: self._part_name(v) for k, v in m.groupdict().items() if v is not None}
                 canonical = rule.canonical.format(**parts)
                 hits.append(_Hit(m.start(), m.end(), self._listed(canonical) or self._rule_concept(rule, canonical),
                                  by_rule=True))
         return hits
 
+    def _part_name(self, part: str) -> str:
+        """A part of a rule name as its canonical name says it: a lexicon short form or name becomes its concept's
+        canonical name: "TSH-releasing hormone" is "thyroid-stimulating hormone-releasing hormone", and "GH-releasing
+        hormone" the listed growth hormone-releasing hormone."""
+        # An ambiguous short form too: before "-releasing hormone" it is unmistakably the hormone ("GH-releasing").
+        known = self._by_abbreviation.get(_abbreviation_key(part))
+        if known is not None:
+            return known[0].canonical
+        return _SEP_STRIP.sub("-", part.lower())
+
     def _listed(self, name: str) -> Concept | None:
         """The lexicon's concept of a name a rule made, when the lexicon lists that name: a rule never names
-        without ids what the vocabulary knows ("estradiol 17-valerate" is the listed estradiol valerate)."""
-        return self._by_name.get(_name_key(name))
+        without ids what the vocabulary knows ("estradiol 17-valerate" is the listed estradiol valerate). A
+        releasing or inhibiting "factor" is that "hormone" (CRF is CRH, LRF is LHRH)."""
+        listed = self._by_name.get(_name_key(name))
+        if listed is None and name.endswith(" factor"):
+            listed = self._by_name.get(_name_key(name.removesuffix(" factor") + " hormone"))
+        return listed
 
     def _rule_concept(self, rule: NameRule, canonical: str) -> Concept:
         return self._named_concept(rule.name, canonical, rule.label, rule.also_labels, peptide=True)
