@@ -102,7 +102,6 @@ _SPELLED = {symbol: word for word, symbol in _GREEK.items()}
 # "17 beta-estradiol", "3 alpha-hydroxy-": the space between a locant and its Greek letter is often left out.
 _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
-# A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
 # An isotope label or an optical-rotation or configuration sign glued before a name is part of the mention, as
 # the L- of "L-tryptophan" is: "[3H]dopamine", "[125I]-insulin", "3H-GABA", "(-)-epinephrine", "(R)-adrenaline".
 # A steroid's locant and Greek letter ("5alpha-dihydrotestosterone", "5α-DHT", "17 beta-estradiol") are its
@@ -113,7 +112,9 @@ _LABEL_PREFIX = re.compile(
 )
 # "17-hydroxyprogesterone" is also written with its configuration: "17alpha-", "17α-", "17-alpha-hydroxy...".
 _LOCANT_GROUP = re.compile(r"^(\d{1,2})-(?=(?:hydroxy|deoxy|dehydro|dihydro|oxo))")
+# the hyphen after an isotope label, read as a space by the scans
 _ISOTOPE_HYPHEN = re.compile(r"(\[\d{1,3}[A-Za-z]\])-")
+# A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
 _FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
 _ROMAN = {"1": "i", "2": "ii", "3": "iii"}
 _ARABIC = {roman: arabic for arabic, roman in _ROMAN.items()}
