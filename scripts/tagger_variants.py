@@ -199,7 +199,7 @@ def _is_class(concept: Concept, kinds: dict[str, str]) -> bool:
     return kinds.get(concept.mesh or "") == "class" or concept.note.startswith(("family", "class"))
 
 
-def variant_cases(lexicon: Lexicon, kinds: dict[str, str]) -> Iterator[Case]:
+def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str]) -> Iterator[Case]:
     """Every variant rule over every concept's plain names."""
     n = 0
 
@@ -294,7 +294,7 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str]) -> Iterator[Case]:
             if (_is_class(concept, kinds) or concept.peptide) and name[-1].isalpha() and not name.endswith("s"):
                 yield _whole("plural", name + "s", concept, n)
             eligible_stereo = concept.canonical not in ACHIRAL and " " not in name.replace(" acid", "") and (
-                kinds.get(concept.mesh or "") in ("endogenous", "precursor")) and _is_amino_acid_or_stereo(concept)
+                kinds.get(concept.mesh or "") in ("endogenous", "precursor")) and concept.mesh in stereo
             if eligible_stereo and not re.match(r"^(?:l|d|dl|levo)-", name):
                 for prefix in ("L-", "D-", "DL-"):
                     variant = prefix + name
@@ -349,24 +349,19 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str]) -> Iterator[Case]:
         yield _whole("IUPAC -liberin / -statin", name, target, n)
 
 
-_AMINO_ACID_OR_STEREO: set[str] = set()
-
-
-def _is_amino_acid_or_stereo(concept: Concept) -> bool:
-    return concept.mesh in _AMINO_ACID_OR_STEREO
-
-
-def load_stereo_concepts() -> None:
+def load_stereo_concepts() -> set[str]:
     """MeSH ids of amino acids (tree D12.125) and of the concepts whose MeSH entry terms show a stereo form
     ("L-Glutamic Acid", "Levonorepinephrine"): the ones an L-/D-/DL- prefix is written on."""
+    stereo: set[str] = set()
     if not VOCABULARY_MESH.is_file():
-        return
+        return stereo
     with VOCABULARY_MESH.open(encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f, delimiter="\t"):
-            trees = r["tree_numbers"].split("|")
-            stereo = any(re.match(r"(?i)(?:l-|d-|dl-|levo)", s) for s in r["synonyms"].split("|"))
-            if r["kind"] in ("endogenous", "precursor") and (any(t.startswith("D12.125") for t in trees) or stereo):
-                _AMINO_ACID_OR_STEREO.add(r["mesh"])
+            amino_acid = any(t.startswith("D12.125") for t in r["tree_numbers"].split("|"))
+            shows_stereo = any(re.match(r"(?i)(?:l-|d-|dl-|levo)", s) for s in r["synonyms"].split("|"))
+            if r["kind"] in ("endogenous", "precursor") and (amino_acid or shows_stereo):
+                stereo.add(r["mesh"])
+    return stereo
 
 
 def _releasing_cases(lexicon: Lexicon) -> Iterator[Case]:
@@ -482,9 +477,7 @@ def score_precision(tag: Callable[[str], list[Mention]]) -> tuple[dict[str, Tall
 
 
 def all_variant_cases() -> list[Case]:
-    load_stereo_concepts()
-    lexicon = Lexicon(load_lexicon())
-    return list(variant_cases(lexicon, _kinds_by_mesh()))
+    return list(variant_cases(Lexicon(load_lexicon()), _kinds_by_mesh(), load_stereo_concepts()))
 
 
 def all_specific_cases() -> list[Case]:
