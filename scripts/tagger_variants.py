@@ -183,9 +183,9 @@ def _whole(rule: str, variant: str, concept: Concept | None, n: int, label: str 
 
 
 def _is_plain_name(name: str) -> bool:
-    """A word-like name (no systematic chemical name with commas, brackets or locant lists; a fragment's
-    range may end it: "beta-endorphin-(1-16)")."""
-    return bool(re.fullmatch(r"[a-zà-ÿαβγδκεω][a-z0-9à-ÿαβγδκεω' \-]*(?:-?\(\d+-\d+\))?", name)) and "," not in name
+    """A word-like name, also after a locant ("17-hydroxyprogesterone"), but no systematic chemical name with
+    commas, brackets or locant lists; a fragment's range may end it: "beta-endorphin-(1-16)")."""
+    return bool(re.fullmatch(r"[a-z0-9à-ÿαβγδκεω][a-z0-9à-ÿαβγδκεω' \-]*(?:-?\(\d+-\d+\))?", name)) and "," not in name
 
 
 def _kinds_by_mesh() -> dict[str, str]:
@@ -242,11 +242,12 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str]) -> 
                 prefix = ("5α-", "5alpha-", "17beta-", "3 beta-", "17β-")[n % 5]
                 variant = prefix + name
                 yield _whole("configuration prefix on a steroid", variant, expect(variant, concept), n)
-            m = re.match(r"^(\d+)-?(alpha|beta)-", name)
-            if m:
-                for glue in (m.group(1) + m.group(2) + "-", m.group(1) + " " + m.group(2) + "-",
-                             m.group(1) + GREEK[m.group(2)] + "-"):
-                    variant = glue + name[m.end():]
+            if re.match(r"^\d+-?(alpha|beta)-", name):
+                # every locant and its Greek letter in one style, as a text writes them: "3alpha-...-5alpha-",
+                # "3 alpha-...-5 alpha-", "3α-...-5α-"
+                for glue in (r"\1\2", r"\1 \2", "symbol"):
+                    variant = re.sub(r"(\d+)-?(alpha|beta)(?=-)", (lambda g: g.group(1) + GREEK[g.group(2)])
+                                     if glue == "symbol" else glue, name)
                     yield _whole("locant and Greek letter", variant, expect(variant, concept), n)
             numbered = re.fullmatch(r"(.*?)[ \-](i{1,3}|[123])", name)
             if numbered:

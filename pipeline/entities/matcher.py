@@ -101,6 +101,8 @@ _GREEK_SYMBOL = re.compile("[" + "".join(_GREEK.values()) + "]")
 _SPELLED = {symbol: word for word, symbol in _GREEK.items()}
 # "17 beta-estradiol", "3 alpha-hydroxy-": the space between a locant and its Greek letter is often left out.
 _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
+# "3alpha-hydroxy", "17beta-estradiol": a locant glued to its Greek letter
+_LOCANT_GLUED = re.compile(r"(?<=\d)(?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"])(?![a-z]))")
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
 # An isotope label or an optical-rotation or configuration sign glued before a name is part of the mention, as
 # the L- of "L-tryptophan" is: "[3H]dopamine", "[125I]-insulin", "3H-GABA", "(-)-epinephrine", "(R)-adrenaline".
@@ -207,8 +209,9 @@ def _trie_pattern(words: Iterable[str]) -> str:
 def _spelling_variants(name: str) -> list[str]:
     """The other Greek spellings of a lowercase name, and its OCR form with "r-" for a leading "γ-"."""
     variants = []
-    if _LOCANT_SPACE.search(name):
-        name = _LOCANT_SPACE.sub("-", name)
+    if _LOCANT_SPACE.search(name) or _LOCANT_GLUED.search(name):
+        # "17 beta", "17beta" and "17-beta" alike: the locant and its letter joined by a hyphen unit
+        name = _LOCANT_GLUED.sub("-", _LOCANT_SPACE.sub("-", name))
         variants.append(name)
     if _GREEK_WORD.search(name):
         variants.append(_GREEK_WORD.sub(lambda m: _GREEK[m.group(1)], name))
