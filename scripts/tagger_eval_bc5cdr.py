@@ -12,7 +12,12 @@ Each document (title + abstract) is tagged as one record. Scoring, exact span:
 The overlap-based variant (BC5CDR spans differ from ANNOTATION.md, e.g. whole drug names) is
 printed next to it: a prediction overlapping a gold span matches it.
 
-Usage: tagger_eval_bc5cdr.py [--split dev|train|both] [--show N]
+Per kind (endogenous, class, precursor, metabolite, ester_or_conjugate of scope-train-dev.tsv, or of the
+shared vocabulary-mesh.tsv for a prediction's own id): recall over the gold mentions of that kind, and
+precision over the scored predictions that are of it, a TP by its gold id, a FP by the id it carries
+("(no core id)" when that id is of no core kind or there is none).
+
+Usage: tagger_eval_bc5cdr.py [--split dev|train|both] [--show N] [--by-kind]
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ sys.path.insert(0, str(ROOT))
 from pipeline.entities import EntityTagger, Mention  # noqa: E402
 
 BC5CDR = ROOT.parent / "shared" / "data" / "bc5cdr"
+VOCABULARY_MESH = BC5CDR.parent / "vocabulary-mesh.tsv"
+CORE_KINDS = ("endogenous", "class", "precursor", "metabolite", "ester_or_conjugate")
+NO_KIND = "(no core id)"
 
 Span = tuple[str, int, int]  # pmid, start, end
 
@@ -48,12 +56,39 @@ def load_scope() -> tuple[set[str], set[Span]]:
     return core, unannotated
 
 
+def load_kinds() -> dict[str, str]:
+    """MeSH id -> core kind: BC5CDR's own scope rows first, then the shared vocabulary's for other ids."""
+    kinds = {r["mesh"]: r["kind"] for r in read_tsv(VOCABULARY_MESH) if r["kind"] in CORE_KINDS}
+    kinds.update({r["mesh"]: r["kind"] for r in read_tsv(BC5CDR / "scope-train-dev.tsv") if r["kind"] in CORE_KINDS})
+    return kinds
+
+
+def by_kind(
+    gold: dict[Span, str], scored: dict[Span, Mention], kinds: dict[str, str]
+) -> dict[str, tuple[int, int, int]]:
+    """kind -> (gold mentions, scored predictions, true positives)."""
+    counts: dict[str, list[int]] = {}
+    for mesh in gold.values():
+        counts.setdefault(kinds.get(mesh, NO_KIND), [0, 0, 0])[0] += 1
+    for key, mention in scored.items():
+        kind = kinds.get(gold[key], NO_KIND) if key in gold else kinds.get(mention.mesh or "", NO_KIND)
+        row = counts.setdefault(kind, [0, 0, 0])
+        row[1] += 1
+        row[2] += key in gold
+    return {kind: (g, p, t) for kind, (g, p, t) in counts.items()}
+
+
 def _overlaps_any(key: Span, spans_by_doc: dict[str, list[tuple[int, int]]]) -> bool:
     return any(start < key[2] and key[1] < end for start, end in spans_by_doc.get(key[0], ()))
 
 
 def evaluate(
-    docs: list[dict], tagger: EntityTagger, show: int, core: set[str], unannotated: set[Span]
+    docs: list[dict],
+    tagger: EntityTagger,
+    show: int,
+    core: set[str],
+    unannotated: set[Span],
+    kinds: dict[str, str] | None = None,
 ) -> dict[str, float]:
     gold: dict[Span, str] = {}
     out_of_scope: set[Span] = set()
@@ -110,6 +145,12 @@ def evaluate(
         "overlap_precision": overlap_tp / len(scored) if scored else 0.0,
         "fp_on_out_of_scope_chemicals": sum(k in out_of_scope for k in fp),
     }
+    if kinds is not None:
+        print(f"{'kind':<20} {'gold':>5} {'scored':>6} {'TP':>4} {'recall':>7} {'precision':>9}")
+        for kind, (g, p, t) in sorted(by_kind(gold, scored, kinds).items(), key=lambda kv: -kv[1][0]):
+            recall = f"{t / g:.4f}" if g else "-"
+            precision = f"{t / p:.4f}" if p else "-"
+            print(f"{kind:<20} {g:>5} {p:>6} {t:>4} {recall:>7} {precision:>9}")
     if show:
         fn_texts = Counter(texts[k[0]][k[1] : k[2]] for k in fn)
         fp_texts = Counter(predicted[k].text for k in fp)
@@ -124,10 +165,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("dev", "train", "both"), default="dev")
     ap.add_argument("--show", type=int, default=0, help="list the N most frequent misses and false positives")
+    ap.add_argument("--by-kind", action="store_true", help="recall and precision per kind of substance")
     args = ap.parse_args()
     splits = ("dev", "train") if args.split == "both" else (args.split,)
     docs = [json.loads(line) for s in splits for line in (BC5CDR / f"{s}.jsonl").open(encoding="utf-8")]
-    results = evaluate(docs, EntityTagger(), args.show, *load_scope())
+    results = evaluate(docs, EntityTagger(), args.show, *load_scope(), kinds=load_kinds() if args.by_kind else None)
     print(f"split: {args.split} ({len(docs)} documents)")
     for key, value in results.items():
         print(f"{key:<28}  {value:.4f}" if isinstance(value, float) else f"{key:<28}  {value}")

@@ -151,10 +151,16 @@ def load_name_rules(path: Path = NAME_RULES_PATH) -> list[NameRule]:
     return rules
 
 
+SUFFIX_KINDS = ("salt", "ester", "fragment", "releasing", "prefix", "modifier")
+
+
 def load_suffixes(path: Path = SUFFIXES_PATH) -> dict[str, str]:
-    """Salt and ester words that may follow a substance's name: suffix -> "salt" | "ester"."""
+    """Words joined to a substance's name, word -> kind: after a small molecule a "salt" (the same substance) or
+    an "ester" (a conjugate); after a peptide a named "fragment" ("octapeptide"); after a hormone a "releasing"
+    phrase (another hormone); before a peptide a "prefix" that makes another form ("des-acyl"); before any name
+    a "modifier" that names a form of the substance itself ("free", "total"), read by short-form definitions."""
     with path.open(encoding="utf-8", newline="") as f:
         suffixes = {row["suffix"].strip().lower(): row["kind"].strip() for row in csv.DictReader(f, delimiter="\t")}
-    if set(suffixes.values()) - {"salt", "ester"}:
-        raise ValueError(f"{path}: a suffix kind is neither salt nor ester")
+    if set(suffixes.values()) - set(SUFFIX_KINDS):
+        raise ValueError(f"{path}: a suffix kind is none of {SUFFIX_KINDS}")
     return suffixes

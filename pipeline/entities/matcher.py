@@ -14,11 +14,16 @@ which abbreviations stand for an in-scope substance.
 
 Rules add what the lexicon does not list one by one, and every mention they make says so
 (`Mention.source == "rule"`): spelling variants of lexicon names (Greek letters spelled out or as
-symbols, "r-" for an OCR-damaged "γ-", L-/D-/DL- prefixes), a peptide's fragment suffix
-("ACTH-(1-24)"), a salt or ester word after a substance's name (salt_ester_suffixes.tsv: "dopamine
-hydrochloride" is dopamine with its ids, "estradiol glucuronide" a conjugate named by rule without
-ids), and the name patterns of name_rules.tsv for in-scope names in no vocabulary, which
-carry a canonical name but never an identifier.
+symbols, "r-" for an OCR-damaged "γ-", L-/D-/DL- prefixes, a steroid's configuration "17alpha-",
+Roman/Arabic final numbers, British spellings), a peptide's fragment suffix ("ACTH-(1-24)",
+"somatostatin-14", "CCK octapeptide"), a form prefix ("des-acyl ghrelin"), an isotope label or
+stereo sign ("[3H]dopamine", "(-)-epinephrine"), a salt or ester word after a substance's name
+(salt_ester_suffixes.tsv: "dopamine hydrochloride" is dopamine with its ids, "estradiol
+glucuronide" a conjugate named by rule without ids), "-releasing hormone" after a hormone's name
+("TSH-releasing hormone"), and the name patterns of name_rules.tsv for in-scope names in no
+vocabulary. A name a rule makes gets the lexicon's concept and ids when the lexicon lists that
+name ("estradiol 17-valerate" is the listed estradiol valerate), else a canonical name and never an
+identifier. scripts/tagger_variants.py checks every rule over the whole lexicon.
 """
 
 from __future__ import annotations
@@ -55,14 +60,17 @@ AMBIGUOUS_CONTEXT_PATH = DATA_DIR / "ambiguous_context.tsv"
 _HYPHEN_CLASS = r"[\- ]?"
 _SPACE_CLASS = r"[\- ]"
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
-_TO_ASCII_HYPHEN = str.maketrans({ch: "-" for ch in _HYPHENS[1:]})
+# Unicode spaces inside a name ("growth\u00a0hormone" from HTML, a thin space before a Greek letter) are spaces.
+_UNICODE_SPACES = "\u00a0\u2002\u2003\u2007\u2008\u2009\u200a\u202f"
+_TO_ASCII_HYPHEN = str.maketrans({**{ch: "-" for ch in _HYPHENS[1:]}, **{ch: " " for ch in _UNICODE_SPACES}})
 _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # A mention starts and ends at a word edge, and a name hyphened to a derived ending of never_tag.tsv is never a
 # mention ("D1-like", "insulin-like effects", "GABA-ergic"); full names containing "-like" are longer
 # alternatives and win before this lookahead is reached.
 # A name glued by a hyphen to a locant or chemical prefix belongs to another compound
 # ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
-# "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance.
+# "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance; so does "[3H]-dopamine":
+# the regexes read the hyphen after an isotope label as a space (_ISOTOPE_HYPHEN).
 _BEFORE = (
     r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
@@ -78,7 +86,9 @@ def _after_pattern(derived_endings: Sequence[str]) -> str:
 
 # Abbreviations may also carry a receptor-subtype suffix: "5-HT" in "5-HT6", "5HT4". An ambiguous one never
 # does: glued to a digit it is another symbol ("T2-weighted", "GH3 cells", "NO2", "EP4 receptors", "SP1").
-_SUBTYPE_SUFFIX = r"(?<=[A-Za-z])(?=\d{1,2}[A-Z]?(?!\w))"
+# A subtype is a number and at most one letter A to F (5-HT1A, 5-HT2C): "PTH1R", "NPY1R", "GLP1R" are receptor
+# gene symbols, one word, not the substance.
+_SUBTYPE_SUFFIX = r"(?<=[A-Za-z])(?=\d{1,2}[A-F]?(?!\w))"
 _HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
 # A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
 # "5 mg/d dopamine" must not read as D-dopamine.
@@ -93,15 +103,39 @@ _GREEK_SYMBOL = re.compile("[" + "".join(_GREEK.values()) + "]")
 _SPELLED = {symbol: word for word, symbol in _GREEK.items()}
 # "17 beta-estradiol", "3 alpha-hydroxy-": the space between a locant and its Greek letter is often left out.
 _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
+# "3alpha-hydroxy", "17beta-estradiol": a locant glued to its Greek letter
+_LOCANT_GLUED = re.compile(r"(?<=\d)(?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"])(?![a-z]))")
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
+# An isotope label or an optical-rotation or configuration sign glued before a name is part of the mention, as
+# the L- of "L-tryptophan" is: "[3H]dopamine", "[125I]-insulin", "3H-GABA", "(-)-epinephrine", "(R)-adrenaline".
+# A steroid's locant and Greek letter ("5alpha-dihydrotestosterone", "5α-DHT", "17 beta-estradiol") are its
+# configuration, as L- is an amino acid's.
+_LABEL_PREFIX = re.compile(
+    r"(?:\[\d{1,3}[A-Z]\]-?|(?<![\w\-\]])\d{1,3}[HCNOFPSI]-|(?<![\w\-])\((?:[+\-\u2212\u00b1]|\+/-|[RS])\)-"
+    r"|(?<![\w\-])\d{1,2}[ \-]?(?:[Aa]lpha|[Bb]eta|α|β)-)\Z"
+)
+# "17-hydroxyprogesterone" is also written with its configuration: "17alpha-", "17α-", "17-alpha-hydroxy...".
+_LOCANT_GROUP = re.compile(r"^(\d{1,2})-(?=(?:hydroxy|deoxy|dehydro|dihydro|oxo))")
+# the hyphen after an isotope label, read as a space by the scans
+_ISOTOPE_HYPHEN = re.compile(r"(\[\d{1,3}[A-Za-z]\])-")
+# A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
+_FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
+_ROMAN = {"1": "i", "2": "ii", "3": "iii"}
+_ARABIC = {roman: arabic for arabic, roman in _ROMAN.items()}
+# British spellings of lexicon names: "oestradiol", "thyrotrophin", "adrenocorticotrophic", "luteinising".
+_BRITISH = ((re.compile(r"(?<![a-z])estr"), "oestr"), (re.compile(r"tropi(?=n|c)"), "trophi"),
+            (re.compile(r"(?<=[a-z])iz(?=ing|ation)"), "is"))
 _STEREO_PREFIXES = ("l", "d", "dl")
 _HAS_STEREO_PREFIX = re.compile(r"^(?:l|d|dl|levo|dextro)-")
 # A peptide's fragment: "ACTH-(1-24)", "beta-endorphin (1-31)", "angiotensin-(1-7)", and without brackets
 # only when glued or hyphened ("ACTH1-24", "ACTH-1-24"): after a space "insulin 1-2 hours" is a time. Only
 # after a peptide's name, so a citation "(1-3)" after "dopamine" stays outside the mention.
-_FRAGMENT = re.compile(
+# A hyphened chain length names a form of the peptide ("somatostatin-14", "CCK-33", "corticotrophin-releasing
+# factor-41"), but not before a receptor ("orexin-1 receptor", "neuropeptide Y-1 receptor": a subtype).
+_FRAGMENT = (
     r"-?\s?\(\d{1,3}-\d{1,3}\)"
     r"|-?\d{1,3}-\d{1,3}(?![\w.,]|-\w)"
+    r"|-\d{1,2}(?![\w.,%]|-\w|[\- ]?r(?:eceptor)?s?(?!\w))"
 )
 
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
@@ -181,8 +215,9 @@ def _trie_pattern(words: Iterable[str]) -> str:
 def _spelling_variants(name: str) -> list[str]:
     """The other Greek spellings of a lowercase name, and its OCR form with "r-" for a leading "γ-"."""
     variants = []
-    if _LOCANT_SPACE.search(name):
-        name = _LOCANT_SPACE.sub("-", name)
+    if _LOCANT_SPACE.search(name) or _LOCANT_GLUED.search(name):
+        # "17 beta", "17beta" and "17-beta" alike: the locant and its letter joined by a hyphen unit
+        name = _LOCANT_GLUED.sub("-", _LOCANT_SPACE.sub("-", name))
         variants.append(name)
     if _GREEK_WORD.search(name):
         variants.append(_GREEK_WORD.sub(lambda m: _GREEK[m.group(1)], name))
@@ -190,12 +225,34 @@ def _spelling_variants(name: str) -> list[str]:
         variants.append(_GREEK_SYMBOL.sub(lambda m: _SPELLED[m.group()], name))
     if _OCR_GAMMA.match(name):
         variants.append("r" + _STRICT_HYPHEN_UNIT + _OCR_GAMMA.sub("", name))
+    numeral = _other_numeral(name)
+    if numeral is not None:
+        variants.append(numeral)
+    british = name
+    for pattern, replacement in _BRITISH:
+        british = pattern.sub(replacement, british)
+    if british != name:
+        variants.append(british)
     return variants
 
 
+def _other_numeral(name: str) -> str | None:
+    """The name with its final number in the other figures ("angiotensin ii" -> "angiotensin 2"), or None;
+    a short form keeps its case ("IGF-1" -> "IGF-I")."""
+    m = _FINAL_NUMBER.search(name)
+    if m is None:
+        return None
+    number = m.group(2)
+    other = _ROMAN[number] if number.isdigit() else _ARABIC[number.lower()]
+    if number.isdigit() and name[: m.start()].isupper():
+        other = other.upper()
+    return name[: m.start(2)] + other
+
+
 def _stereo_variants(name: str) -> list[str]:
-    """"L-tryptophan", "D-tryptophan", "DL-tryptophan" for a one-word name without such a prefix."""
-    if " " in name or len(name) < 4 or not name[0].isalnum() or _HAS_STEREO_PREFIX.match(name):
+    """"L-tryptophan", "D-tryptophan", "DL-tryptophan" for a name without such a prefix."""
+    # a one-word name, or an acid's two-word name ("L-glutamic acid")
+    if " " in name.removesuffix(" acid") or len(name) < 4 or not name[0].isalnum() or _HAS_STEREO_PREFIX.match(name):
         return []
     return [prefix + _STRICT_HYPHEN_UNIT + name for prefix in _STEREO_PREFIXES]
 
@@ -315,7 +372,9 @@ class EntityMatcher:
                 if self._by_name.get(_name_key(name)) is not concept:
                     continue
                 forms = [name.lower(), name.lower() + "s"] if name[-1].isalpha() else [name.lower()]
-                variants = [v for form in forms for v in _spelling_variants(form)]
+                configured = [f"{m.group(1)}-{greek}-{form[m.end():]}" for form in forms
+                              if (m := _LOCANT_GROUP.match(form)) for greek in ("alpha", "beta")]
+                variants = configured + [v for form in forms + configured for v in _spelling_variants(form)]
                 if not concept.peptide:
                     variants += [v for form in [name.lower(), *_spelling_variants(name.lower())]
                                  for v in _stereo_variants(form)]
@@ -340,6 +399,16 @@ class EntityMatcher:
                     raise ValueError(f"abbreviation {abbr!r} listed for two concepts")
                 self._by_abbreviation[key] = (concept, ambiguous)
                 abbreviation_forms.append(abbr)
+        # A short form's final Arabic number in Roman figures ("GLP-1" -> "GLP-I"), unless that form is listed.
+        # Not the other way: an Arabic number after a short form is often another symbol ("Ang-2" is angiopoietin-2).
+        for concept in self.concepts:
+            for abbr, ambiguous in [(a, False) for a in concept.abbreviations] + [
+                (a, True) for a in concept.ambiguous_abbreviations
+            ]:
+                numeral = _other_numeral(abbr) if abbr[-1].isdigit() else None
+                if numeral is not None and _abbreviation_key(numeral) not in self._by_abbreviation:
+                    self._by_abbreviation[_abbreviation_key(numeral)] = (concept, ambiguous)
+                    abbreviation_forms.append(numeral)
 
         # Every name form is lowercase, so the names regex runs case-sensitively on the lowercased text: half
         # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
@@ -350,9 +419,23 @@ class EntityMatcher:
         self._names_re_ignorecase: re.Pattern[str] | None = None
         suffixes = load_suffixes()
         self._suffix_kind = suffixes
+        def words_pattern(kinds: tuple[str, ...]) -> str:
+            words = sorted((w for w, k in suffixes.items() if k in kinds), key=len, reverse=True)
+            return "(" + "|".join(re.escape(w).replace("\\-", _SPACE_CLASS).replace("\\ ", _SPACE_CLASS)
+                                  for w in words) + ")"
+
+        # "estrone 3-sulfate", "estradiol-17beta-glucuronide": a locant may stand before a salt or ester word
         self._suffix_re = re.compile(
-            _SPACE_CLASS + "(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")" + self._after
+            _SPACE_CLASS + r"(?:\d{1,2}-?(?:alpha|beta|α|β)?-)?" + words_pattern(("salt", "ester")) + self._after
         )
+        self._fragment_re = re.compile(_FRAGMENT + "|" + _SPACE_CLASS + words_pattern(("fragment",)) + self._after)
+        self._releasing_re = re.compile(_SPACE_CLASS + words_pattern(("releasing",)) + "s?" + self._after)
+        self._prefix_re = re.compile(r"(?<![\w\-])" + words_pattern(("prefix",)) + r"[\- ]?\Z")
+        # Cheap guards before the regexes run per hit: the first letters of a releasing phrase after the separator,
+        # the last two letters of a prefix word before it.
+        self._releasing_starts = tuple({w[:3] for w, k in suffixes.items() if k == "releasing"})
+        self._prefix_ends = frozenset(w[-2:] for w, k in suffixes.items() if k == "prefix")
+        self._modifier_re = re.compile(r"(?<![\w\-])(?i:" + words_pattern(("modifier",)) + r")[\- ]\Z")
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
                           for rule in self.name_rules]
         self._abbr_re = re.compile(
@@ -360,13 +443,21 @@ class EntityMatcher:
         )
 
         self._cues: dict[str, frozenset[str]] = {}
+        # Words that are no mentions but make an ambiguous short form's substance unmistakable ("dopaminergic",
+        # "hypothyroid", "eNOS"): a word with a capital matches in that case only, one without in any case.
+        self._context_words: dict[str, re.Pattern[str]] = {}
         with ambiguous_context_path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t"):
-                cues = frozenset(row["cues"].split("|"))
+                cues = frozenset(c for c in row["cues"].split("|") if c)
                 unknown = (cues | {row["canonical"]}) - by_canonical.keys()
                 if unknown:
                     raise ValueError(f"{ambiguous_context_path}: unknown canonical names {sorted(unknown)}")
                 self._cues[row["canonical"]] = cues
+                words = [w.strip() for w in row["context_words"].split("|") if w.strip()]
+                if words:
+                    alternatives = [re.escape(w) if w != w.lower() else "(?i:" + re.escape(w) + ")" for w in words]
+                    self._context_words[row["canonical"]] = re.compile(
+                        r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])")
 
     def _add_name(self, name: str, concept: Concept) -> None:
         key = _name_key(name)
@@ -384,6 +475,9 @@ class EntityMatcher:
         concept_of: dict[str, tuple[Concept | None, bool]] = {}
         hits = []
         text = text.translate(_TO_ASCII_HYPHEN)
+        labels = text  # _with_labels reads the labels as written
+        if "]-" in text:
+            text = _ISOTOPE_HYPHEN.sub(r"\1 ", text)  # same length: "[3H]-dopamine" is scanned as "[3H] dopamine"
         lowered = text.lower()
         if len(lowered) == len(text):
             names = self._names_re.finditer(lowered)
@@ -423,7 +517,8 @@ class EntityMatcher:
                 if not kept or hit.start >= kept[-1].end:
                     kept.append(hit)
         kept = self._with_suffixes(lowered, kept)
-        return self._with_fragments(text, kept)
+        kept = self._with_releasing(lowered, kept)
+        return self._with_labels(labels, self._with_fragments(lowered, kept))
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
         """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
@@ -434,10 +529,30 @@ class EntityMatcher:
             for m in pattern.finditer(text):
                 if rule.exclude is not None and rule.exclude.search(m.group().lower()):
                     continue
-                parts = {k: _SEP_STRIP.sub("-", v.lower()) for k, v in m.groupdict().items() if v is not None}
-                hits.append(_Hit(m.start(), m.end(), self._rule_concept(rule, rule.canonical.format(**parts)),
+                parts = {k: self._part_name(v) for k, v in m.groupdict().items() if v is not None}
+                canonical = rule.canonical.format(**parts)
+                hits.append(_Hit(m.start(), m.end(), self._listed(canonical) or self._rule_concept(rule, canonical),
                                  by_rule=True))
         return hits
+
+    def _part_name(self, part: str) -> str:
+        """A part of a rule name as its canonical name says it: a lexicon short form or name becomes its concept's
+        canonical name: "TSH-releasing hormone" is "thyroid-stimulating hormone-releasing hormone", and "GH-releasing
+        hormone" the listed growth hormone-releasing hormone."""
+        # An ambiguous short form too: before "-releasing hormone" it is unmistakably the hormone ("GH-releasing").
+        known = self._by_abbreviation.get(_abbreviation_key(part))
+        if known is not None:
+            return known[0].canonical
+        return _SEP_STRIP.sub("-", part.lower())
+
+    def _listed(self, name: str) -> Concept | None:
+        """The lexicon's concept of a name a rule made, when the lexicon lists that name: a rule never names
+        without ids what the vocabulary knows ("estradiol 17-valerate" is the listed estradiol valerate). A
+        releasing or inhibiting "factor" is that "hormone" (CRF is CRH, LRF is LHRH)."""
+        listed = self._by_name.get(_name_key(name))
+        if listed is None and name.endswith(" factor"):
+            listed = self._by_name.get(_name_key(name.removesuffix(" factor") + " hormone"))
+        return listed
 
     def _rule_concept(self, rule: NameRule, canonical: str) -> Concept:
         return self._named_concept(rule.name, canonical, rule.label, rule.also_labels, peptide=True)
@@ -463,24 +578,63 @@ class EntityMatcher:
             if concept is not None and not concept.peptide and not hit.is_abbreviation and not concept.from_rule:
                 m = self._suffix_re.match(lowered, hit.end)
                 if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
-                    suffix = m.group(1)
+                    suffix = _SEP_STRIP.sub(" ", m.group(1))
                     if self._suffix_kind[suffix] == "ester":
-                        concept = self._named_concept("ester", f"{concept.canonical} {suffix}", concept.label,
-                                                      concept.also_labels, peptide=False)
+                        name = f"{concept.canonical} {suffix}"
+                        concept = self._listed(name) or self._named_concept(
+                            "ester", name, concept.label, concept.also_labels, peptide=False)
                     hit = _Hit(hit.start, m.end(), concept, by_rule=True)
             out.append(hit)
         return out
 
-    @staticmethod
-    def _with_fragments(text: str, hits: list[_Hit]) -> list[_Hit]:
-        """A peptide's mention takes the fragment suffix that follows it, up to the next hit."""
+    def _with_releasing(self, lowered: str, hits: list[_Hit]) -> list[_Hit]:
+        """A hormone's name or short form followed by "-releasing hormone" (and its kin) names the hormone that
+        releases or inhibits it: "TSH-releasing hormone", "human growth hormone-releasing hormone"."""
         out = []
         for i, hit in enumerate(hits):
             concept = hit.concept
+            if (concept is not None and concept.label == "HORMONE" and not concept.from_rule
+                    and lowered.startswith(self._releasing_starts, hit.end + 1)):
+                m = self._releasing_re.match(lowered, hit.end)
+                if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
+                    name = f"{concept.canonical}-{_SEP_STRIP.sub(' ', m.group(1))}"
+                    concept = self._listed(name) or self._named_concept("releasing", name, "HORMONE", (), True)
+                    hit = _Hit(hit.start, m.end(), concept, by_rule=True)
+            out.append(hit)
+        return out
+
+    def _with_fragments(self, lowered: str, hits: list[_Hit]) -> list[_Hit]:
+        """A peptide's mention takes the fragment suffix that follows it, up to the next hit, and the form prefix
+        before it ("des-acyl ghrelin"), back to the previous hit."""
+        out: list[_Hit] = []
+        for i, hit in enumerate(hits):
+            concept = hit.concept
             if concept is not None and concept.peptide:
-                m = _FRAGMENT.match(text, hit.end)
+                m = self._fragment_re.match(lowered, hit.end)
                 if m and (i + 1 == len(hits) or hits[i + 1].start >= m.end()):
                     hit = _Hit(hit.start, m.end(), concept, hit.ambiguous, hit.is_abbreviation, by_rule=True)
+                previous_end = out[-1].end if out else 0
+                p = None
+                if lowered[max(0, hit.start - 3) : hit.start - 1] in self._prefix_ends and not concept.from_rule:
+                    p = self._prefix_re.search(lowered, max(previous_end, hit.start - 24), hit.start)
+                if p:
+                    # named as written: the prefix may cut into a listed name ("des-" before "acyl ghrelin")
+                    name = _SEP_STRIP.sub("-", lowered[p.start() : hit.start]) + lowered[hit.start : hit.end]
+                    prefixed = self._listed(name) or self._named_concept("prefix", name, concept.label,
+                                                                         concept.also_labels, True)
+                    hit = _Hit(p.start(), hit.end, prefixed, by_rule=True)
+            out.append(hit)
+        return out
+
+    @staticmethod
+    def _with_labels(text: str, hits: list[_Hit]) -> list[_Hit]:
+        """A mention takes the isotope label or stereo sign glued before it, back to the previous hit."""
+        out: list[_Hit] = []
+        for hit in hits:
+            if hit.concept is not None and hit.start and text[hit.start - 1] in "]-":
+                m = _LABEL_PREFIX.search(text, max(out[-1].end if out else 0, hit.start - 8), hit.start)
+                if m:
+                    hit = _Hit(m.start(), hit.end, hit.concept, hit.ambiguous, hit.is_abbreviation, by_rule=True)
             out.append(hit)
         return out
 
@@ -506,7 +660,8 @@ class EntityMatcher:
             elif _is_short_form(inner):
                 # "long form (SHORT)"
                 hit = ends.get(_end_before_spaces(text, m.start()))
-                if hit is not None and self._abbreviates(inner, text[hit.start : hit.end], hit.concept):
+                if hit is not None and (self._abbreviates(inner, text[hit.start : hit.end], hit.concept)
+                                        or self._abbreviates_with_modifier(inner, text, hit)):
                     defined[inner] = hit.concept
                 elif inner not in defined:
                     # only a first meaning is noted this way, so a short form already defined needs no search
@@ -517,6 +672,13 @@ class EntityMatcher:
                 if singular is not None and inner in defined:
                     # "dopamine agonists (DAs)": a later "DA" is one agonist, not dopamine
                     defined.setdefault(singular, defined[inner])
+
+    def _abbreviates_with_modifier(self, short: str, text: str, hit: _Hit) -> bool:
+        """"free testosterone (FT)", "total T4 (TT4)": the short form of a modifier and the name is the substance's."""
+        m = self._modifier_re.search(text, max(0, hit.start - 20), hit.start)
+        if m is None or _abbreviation_key(short) in self._by_abbreviation:
+            return False
+        return _sh_long_form_start(short, text[m.start() : hit.end]) is not None
 
     def _abbreviates(self, short: str, long: str, concept: Concept | None) -> bool:
         known = self._by_abbreviation.get(_abbreviation_key(short))
@@ -539,6 +701,7 @@ class EntityMatcher:
             all_hits = self._add_new_abbreviations(texts, all_hits, defined)
 
         plain = {h.concept.canonical for hits in all_hits for h in hits if h.concept is not None and not h.ambiguous}
+        context_seen: dict[str, bool] = {}  # per record, each concept's context words are looked for once
         out: list[list[Mention]] = []
         for text, hits in zip(texts, all_hits, strict=True):
             mentions: list[Mention] = []
@@ -553,7 +716,9 @@ class EntityMatcher:
                         if concept is None:
                             continue
                     elif hit.ambiguous and not (
-                        concept.canonical in plain or self._cues.get(concept.canonical, frozenset()) & plain
+                        concept.canonical in plain
+                        or self._cues.get(concept.canonical, frozenset()) & plain
+                        or self._has_context_word(concept.canonical, texts, context_seen)
                     ):
                         continue
                 mentions.append(
@@ -571,6 +736,12 @@ class EntityMatcher:
                 )
             out.append(mentions)
         return out
+
+    def _has_context_word(self, canonical: str, texts: Sequence[str], seen: dict[str, bool]) -> bool:
+        if canonical not in seen:
+            pattern = self._context_words.get(canonical)
+            seen[canonical] = pattern is not None and any(pattern.search(text) for text in texts)
+        return seen[canonical]
 
     def _add_new_abbreviations(
         self, texts: Sequence[str], all_hits: list[list[_Hit]], defined: dict[str, Concept | None]

@@ -64,3 +64,18 @@ def test_a_composite_mention_is_in_scope_only_when_every_part_is(scorer: ModuleT
     mixed = _doc("Levels of dopamine rose.", [("dopamine", "D004298|D000001")])
     assert scorer.evaluate([in_scope], tagger, 0, CORE, set())["gold_in_scope"] == 1
     assert scorer.evaluate([mixed], tagger, 0, CORE, set())["gold_in_scope"] == 0
+
+
+def test_per_kind_counts_a_true_positive_by_its_gold_id_and_a_false_positive_by_its_own(
+    scorer: ModuleType, tagger: EntityTagger
+) -> None:
+    text = "Plasma dopamine and tryptophan rose, and cortisol fell."
+    doc = _doc(text, [("dopamine", "D004298"), ("tryptophan", "D014364")])
+    gold = {("1", m["start"], m["end"]): m["mesh"] for m in doc["mentions"]}
+    scored = {("1", m.start, m.end): m for m in tagger.tag_text(text)}
+    kinds = {"D004298": "endogenous", "D014364": "precursor"}  # cortisol's id has no kind here
+    assert scorer.by_kind(gold, scored, kinds) == {
+        "endogenous": (1, 1, 1),
+        "precursor": (1, 1, 1),
+        scorer.NO_KIND: (0, 1, 0),
+    }

@@ -214,8 +214,8 @@ def test_a_peptide_takes_its_fragment_suffix(tagger: EntityTagger) -> None:
     [
         ("Prolactoliberin was infused.", [("Prolactoliberin", "prolactoliberin", "HORMONE")]),
         ("Hypothalamic prolactostatin acts on lactotrophs.", [("prolactostatin", "prolactostatin", "HORMONE")]),
-        ("A prolactin-releasing factor was sought.",
-         [("prolactin-releasing factor", "prolactin-releasing factor", "HORMONE")]),
+        ("A melanotropin-releasing factor was sought.",
+         [("melanotropin-releasing factor", "melanotropin-releasing factor", "HORMONE")]),
         ("Neuropeptide W binds GPR7.", [("Neuropeptide W", "neuropeptide w", "NEUROCHEMICAL")]),
         ("Neuromedin S is made in the SCN.", [("Neuromedin S", "neuromedin s", "NEUROCHEMICAL")]),
     ],
@@ -337,3 +337,20 @@ def test_a_hyphenated_name_does_not_hide_a_longer_name_beside_it(tagger: EntityT
     # "tri-iodo-thyronine" and "triiodothyronine glucuronide" share a prefix; the longer name wins.
     (m,) = tagger.tag_text("Urinary triiodothyronine glucuronide rose.")
     assert (m.text, m.mesh) == ("triiodothyronine glucuronide", "C054786")
+
+
+def test_a_releasing_hormone_named_after_a_short_form_shares_the_full_names_canonical(tagger: EntityTagger) -> None:
+    text = "TSH-releasing hormone, thyroid-stimulating hormone-releasing hormone and GH-releasing hormone."
+    short, full, growth = tagger.tag_text(text)
+    assert short.canonical == full.canonical == "thyroid-stimulating hormone-releasing hormone"
+    assert short.mesh is None and short.source == "rule"
+    # a listed name wins, also behind an ambiguous short form: its ids come with it
+    assert (growth.text, growth.canonical, growth.mesh) == (
+        "GH-releasing hormone", "growth hormone-releasing hormone", "D013007")
+
+
+def test_a_releasing_factor_is_the_listed_releasing_hormone(tagger: EntityTagger) -> None:
+    # MeSH names the hypothalamic factors "...-releasing hormone"; "factor" is the older word for the same one
+    mentions = tagger.tag_text("Prolactin-releasing factor and LH-releasing factor were measured.")
+    assert [(m.text, m.mesh) for m in mentions] == [("Prolactin-releasing factor", "D056690"),
+                                                    ("LH-releasing factor", "D007987")]
