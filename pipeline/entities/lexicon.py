@@ -33,20 +33,19 @@ class Concept:
     peptide: bool  # a peptide or protein: its names take fragment suffixes ("ACTH-(1-24)"), not L-/D- prefixes
     id_source: str
     note: str
-    # every label, primary first: read once per mention, so made once per concept
+    # Read for every mention, so made once per concept: every label, primary first, and whether a
+    # rule made the concept (it never carries identifiers).
     labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    from_rule: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", (self.label, *self.also_labels))
+        object.__setattr__(self, "from_rule", self.id_source == RULE_ID_SOURCE)
 
     @property
     def names(self) -> tuple[str, ...]:
         """Full names, matched case-insensitively (canonical first)."""
         return (self.canonical, *self.synonyms)
-
-    @property
-    def from_rule(self) -> bool:
-        return self.id_source == RULE_ID_SOURCE
 
 
 @dataclass(frozen=True, slots=True)

@@ -629,6 +629,8 @@ class EntityMatcher:
     @staticmethod
     def _with_labels(text: str, hits: list[_Hit]) -> list[_Hit]:
         """A mention takes the isotope label or stereo sign glued before it, back to the previous hit."""
+        if "-" not in text and "]" not in text:
+            return hits  # each label ends in one of them
         out: list[_Hit] = []
         for hit in hits:
             if hit.concept is not None and hit.start and text[hit.start - 1] in "]-":
