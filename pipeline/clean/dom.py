@@ -28,6 +28,8 @@ def visible_text(node: HtmlElement) -> str:
     text_content() glues neighbouring elements ("Accept</button><button>Deny" becomes
     "AcceptDeny"), which breaks both text rules and removal snippets.
     """
+    if not len(node) and isinstance(node.tag, str):  # no children: its own text is all (most elements of a dense page)
+        return normalize_space(node.text or "")
     return normalize_space(" ".join(node.itertext()))
 
 

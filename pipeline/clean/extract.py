@@ -260,7 +260,7 @@ def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Bl
 def _block(element: etree._Element) -> Iterator[Block]:
     tag = element.tag
     if tag == "head":
-        text = normalize_space("".join(element.itertext()))
+        text = normalize_space(element.text or "" if not len(element) else "".join(element.itertext()))
         if text:
             yield Block("heading", text, level=_heading_level(element.get("rend")))
     elif tag == "item":
