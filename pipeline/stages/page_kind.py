@@ -542,7 +542,9 @@ def _check_heading_pattern(kind: str, code: str, fact: str) -> Check:
 
     def check(facts: _Page, rule: dict[str, Any], rules: _Rules) -> str | None:
         pattern = rules.patterns[f"{kind}/{code}"]
-        hits = [h.text for h in facts.headings if pattern.match(h.text.lower())]
+        # enough headings to decide and to show: a page may have thousands that match
+        wanted = max(3, int(rule["min_hits"]))
+        hits = list(islice((h.text for h in facts.headings if pattern.match(h.text.lower())), wanted))
         return fact.format(", ".join(hits[:3])) if len(hits) >= rule["min_hits"] else None
 
     return check
