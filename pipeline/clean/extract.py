@@ -247,14 +247,25 @@ def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Bl
         if tag == "lb":
             pieces.append([])
         elif tag in _BLOCK_CHILDREN:
-            yield from _pieces_to_blocks(pieces, role)
-            pieces = [[]]
-            yield from _block(child)
+            if len(pieces) > 1 or pieces[0]:
+                yield from _pieces_to_blocks(pieces, role)
+                pieces = [[]]
+            if not len(child) and tag not in _OWN_BLOCK_KINDS:
+                # a leaf paragraph or container (most block elements of a dense page): its text is its one block
+                text = normalize_space(child.text or "")
+                if text:
+                    yield Block("paragraph", text)
+            else:
+                yield from _block(child)
         else:
             bold = tag == "hi" and "#b" in (child.get("rend") or "")
             add("".join(child.itertext()), bold)
         add(child.tail, False)
     yield from _pieces_to_blocks(pieces, role)
+
+
+# Block elements that _block reads in a way of their own, not as a paragraph of their text.
+_OWN_BLOCK_KINDS = frozenset({"head", "item", "row"})
 
 
 def _block(element: etree._Element) -> Iterator[Block]:

@@ -123,6 +123,8 @@ def promote_styled_headings(root: HtmlElement, chrome: AbstractSet[HtmlElement] 
         return
     prominence_of: dict[HtmlElement, float] = {}
     for element in body.iter("div", "p", "span", "font", "b", "strong"):
+        if element.tag in _STYLED_BY_ATTRIBUTES_ONLY and element.get("class") is None and element.get("style") is None:
+            continue  # nothing styles it (most elements): no need to read its prominence
         if element in chrome:
             continue
         prominence = _styled_prominence(element)
@@ -185,6 +187,10 @@ def promote_summaries(root: HtmlElement, chrome: AbstractSet[HtmlElement] | None
             continue
         nesting = sum(1 for ancestor in details.iterancestors("details"))
         summary.tag = f"h{min(_SUMMARY_LEVEL + nesting, _LAST_LEVEL)}"
+
+
+# Tags whose only styling is a class or style attribute (a <b> is bold, a <font> has a size).
+_STYLED_BY_ATTRIBUTES_ONLY = frozenset({"div", "p", "span"})
 
 
 def _styled_prominence(element: HtmlElement) -> float | None:
