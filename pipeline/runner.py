@@ -13,6 +13,7 @@ work settings (`pipeline/clean/site_template.py`).
 from __future__ import annotations
 
 import platform
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -324,17 +325,36 @@ def run_clean(
         templates = counter.templates()
     written = 0
     used_names: set[str] = set()
-    with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
-        for path, result in map_clean(paths, config, workers, templates):
-            if isinstance(result, str):
-                write_text_atomic(out_dir / _unique_text_name(path, used_names), result)
-                written += 1
-            else:
-                rejects.write(result)
-        unread = [(path, _CONTAINER_NOT_CLEANED) for path in containers] + found.unlisted
-        for path, detail in unread:
-            rejects.write(Reject(source=RejectSource(path=printable_path(path)), reason="unreadable", detail=detail))
+    _remove_clean_temp_files(out_dir)  # what a killed earlier attempt left
+    try:
+        with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
+            for path, result in map_clean(paths, config, workers, templates):
+                if isinstance(result, str):
+                    write_text_atomic(out_dir / _unique_text_name(path, used_names), result)
+                    written += 1
+                else:
+                    rejects.write(result)
+            unread = [(path, _CONTAINER_NOT_CLEANED) for path in containers] + found.unlisted
+            for path, detail in unread:
+                rejects.write(Reject(source=RejectSource(path=printable_path(path)), reason="unreadable",
+                                     detail=detail))
+    finally:
+        # A signal that lands between a temporary file's creation and its writer's own clean-up
+        # (Ctrl-C, SIGTERM) leaves the file behind: swept whatever ends the loop.
+        _remove_clean_temp_files(out_dir)
     return written, rejects.count
+
+
+# The temporary names of write.py's atomic writers in the clean command's folder: `.<name>.<8 random>.tmp`.
+_CLEAN_TEMP = re.compile(r"\..+\.(txt|jsonl)\.\w{8}\.tmp")
+
+
+def _remove_clean_temp_files(out_dir: Path) -> None:
+    if not out_dir.is_dir():
+        return
+    for path in out_dir.iterdir():
+        if _CLEAN_TEMP.fullmatch(path.name):
+            path.unlink(missing_ok=True)
 
 
 _CONTAINER_NOT_CLEANED = ("a WARC or JSON Lines file holds many pages, which `clean` does not read one by one: "

@@ -381,3 +381,20 @@ def test_a_page_that_kills_its_worker_in_the_clean_command_is_a_reject_and_the_r
     reject = json.loads(line)
     assert reject["reason"] == "worker-crashed" and reject["source"]["path"].endswith("page-013.html")
     assert sorted(path.name for path in out.glob("*.txt")) == [f"page-{n:03d}.txt" for n in range(30) if n != 13]
+
+
+def test_the_clean_command_sweeps_the_temporary_files_an_interrupted_attempt_left(tmp_path):
+    """A signal between a temporary file's creation and its writer's clean-up leaves the file (a Ctrl-C
+    during `clean` did, now and then); the next attempt and the end of each attempt remove such files,
+    and no other file."""
+    pages, out = _pages(tmp_path / "pages", 2), tmp_path / "clean"
+    out.mkdir()
+    left = [out / ".page-000.txt.k3x9_q2z.tmp", out / ".rejects.jsonl.a1b2c3d4.tmp"]
+    for path in left:
+        path.write_text("half", encoding="utf-8")
+    (out / "notes.tmp").write_text("the user's own", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "clean", str(pages), "-o", str(out), "--workers", "1",
+                           "--no-site-templates"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not any(path.exists() for path in left)
+    assert (out / "notes.tmp").exists() and len(list(out.glob("*.txt"))) == 2
