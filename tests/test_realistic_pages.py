@@ -3,27 +3,18 @@ platforms, share and newsletter boxes, inline assets) give the entries they carr
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from script_modules import load_script
 
 from pipeline.api import GlossaryPipeline
-
-_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_batch.py"
 
 
 @pytest.fixture(scope="module")
 def templates() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_batch", _SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_batch")
 
 
 def test_every_term_of_an_a_to_z_page_becomes_a_record(templates: ModuleType, pipeline: GlossaryPipeline) -> None:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from script_modules import load_script
 
 from pipeline.entities import EntityTagger
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "tagger_eval_bc5cdr.py"
 CORE = {"D004298"}  # dopamine's descriptor stands for the core tier in these synthetic documents
 
 
 @pytest.fixture(scope="module")
 def scorer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("tagger_eval_bc5cdr", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tagger_eval_bc5cdr")
 
 
 def _doc(text: str, chemicals: list[tuple[str, str]]) -> dict:

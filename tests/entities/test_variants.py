@@ -4,17 +4,15 @@ specific descriptor over the shared vocabulary, and the hand-written precision s
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from script_modules import load_script
 
 from pipeline.entities import EntityTagger
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "tagger_variants.py"
 # Vocabulary names the tagger does not follow, each for a reason (the species/qualifier and specific rules
 # otherwise pass on every case):
 KNOWN_SPECIFIC_MISSES = (
@@ -42,12 +40,7 @@ def _known_miss(sentence: str) -> bool:
 
 @pytest.fixture(scope="module")
 def variants() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("tagger_variants", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tagger_variants")
 
 
 def test_every_variant_rule_tags_every_concept_with_its_span_concept_and_ids(
