@@ -44,7 +44,7 @@ from pipeline.shards import (
     remove_stale_results,
 )
 from pipeline.sources import JsonlFields, SourceItem, Sources
-from pipeline.write import AtomicJsonLines, write_json_atomic, write_text_atomic
+from pipeline.write import AtomicJsonLines, remove_temp_files, write_json_atomic, write_text_atomic
 
 _REPORTED_PACKAGES = ("trafilatura", "lxml", "spacy", "pydantic", "beautifulsoup4", "py3langid", "charset-normalizer",
                       "pyarrow", "warcio")
@@ -325,7 +325,7 @@ def run_clean(
         templates = counter.templates()
     written = 0
     used_names: set[str] = set()
-    _remove_clean_temp_files(out_dir)  # what a killed earlier attempt left
+    remove_temp_files(out_dir, _CLEAN_FINAL_NAMES)  # what a killed earlier attempt left
     try:
         with AtomicJsonLines(out_dir / "rejects.jsonl") as rejects:
             for path, result in map_clean(paths, config, workers, templates):
@@ -341,20 +341,12 @@ def run_clean(
     finally:
         # A signal that lands between a temporary file's creation and its writer's own clean-up
         # (Ctrl-C, SIGTERM) leaves the file behind: swept whatever ends the loop.
-        _remove_clean_temp_files(out_dir)
+        remove_temp_files(out_dir, _CLEAN_FINAL_NAMES)
     return written, rejects.count
 
 
-# The temporary names of write.py's atomic writers in the clean command's folder: `.<name>.<8 random>.tmp`.
-_CLEAN_TEMP = re.compile(r"\..+\.(txt|jsonl)\.\w{8}\.tmp")
-
-
-def _remove_clean_temp_files(out_dir: Path) -> None:
-    if not out_dir.is_dir():
-        return
-    for path in out_dir.iterdir():
-        if _CLEAN_TEMP.fullmatch(path.name):
-            path.unlink(missing_ok=True)
+# The clean command's own final names: each page's text and the rejects.
+_CLEAN_FINAL_NAMES = re.compile(r".+\.txt|rejects\.jsonl")
 
 
 _CONTAINER_NOT_CLEANED = ("a WARC or JSON Lines file holds many pages, which `clean` does not read one by one: "

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from pipeline.executors import UnitResult
 from pipeline.run_files import AUDIT_HTML, AUDIT_JSON
-from pipeline.write import PartWriter, atomic_file
+from pipeline.write import PartWriter, atomic_file, remove_temp_files
 
 STATE_DIR = ".run-state"
 RESULTS_DIR = ".results"  # one folder per finished run; `current` links to the one readers see
@@ -38,8 +38,8 @@ RECORDS_JSONL = "records.jsonl"
 REJECTS_JSONL = "rejects.jsonl"
 RUN_REPORT = "run.json"
 _SHARD_FILE = re.compile(r"records-\d{5,}\.parquet")
-# Temporary names the run's own writers use in OUT (`.<name>.<random>.tmp`): left only by a killed attempt.
-_OWN_TEMP = re.compile(r"\.(records\.jsonl|rejects\.jsonl|run\.json|current|records-\d{5,}\.parquet)\..+\.tmp")
+# The final names whose temporary files (`.<name>.<random>.tmp`) the run's own writers leave in OUT when killed.
+_OWN_FINAL_NAMES = re.compile(r"records\.jsonl|rejects\.jsonl|run\.json|current|records-\d{5,}\.parquet")
 
 _COPY_CHUNK = 1 << 20
 
@@ -400,9 +400,7 @@ def remove_stale_results(out_dir: Path, keep: set[str]) -> None:
     for folder in (out_dir / RESULTS_DIR).glob("*"):
         if folder.name not in keep:
             shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink(missing_ok=True)
-    for path in out_dir.iterdir():
-        if _OWN_TEMP.fullmatch(path.name):
-            path.unlink(missing_ok=True)
+    remove_temp_files(out_dir, _OWN_FINAL_NAMES)
 
 
 def current_results(out_dir: Path) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,20 @@ def _current_umask() -> int:
 # mkstemp creates files readable by their owner only (0600); output files get the ordinary
 # permissions a plain open() would give them (0666 less the umask), read once at import.
 _FILE_MODE = 0o666 & ~_current_umask()
+
+
+def remove_temp_files(folder: Path, of_names: re.Pattern[str]) -> None:
+    """Remove the temporary files (`.<name>.<random>.tmp`, as the writers here name them) of the final
+    names `of_names` matches: what an attempt that was killed, or stopped by a signal between a file's
+    creation and its writer's clean-up, left in `folder`. Other files stay."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        name = path.name
+        if name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3:
+            final = name[1:].rsplit(".", 2)[0]  # ".<final>.<random>.tmp" -> "<final>"
+            if of_names.fullmatch(final):
+                path.unlink(missing_ok=True)
 
 
 def _temp_file(path: Path) -> tuple[int, Path]:

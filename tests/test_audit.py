@@ -218,11 +218,16 @@ def test_html_has_a_section_per_reject_reason_naming_each_reject(report, run_dir
     assert "notes-&lt;i&gt;draft.pdf" in report[report.index('id="skipped"'):]
 
 
-def test_max_rejects_bounds_the_rows_and_says_so(run_dir, tmp_path):
-    copy = tmp_path / "run"
+def _copy_of_run(run_dir: Path, copy: Path) -> Path:
+    """The run's result files in a folder of their own, for an audit that must not touch the shared run."""
     copy.mkdir()
     for name in ("records.jsonl", "rejects.jsonl", "run.json"):
         (copy / name).write_bytes((run_dir / name).read_bytes())
+    return copy
+
+
+def test_max_rejects_bounds_the_rows_and_says_so(run_dir, tmp_path):
+    copy = _copy_of_run(run_dir, tmp_path / "run")
     html_path, json_path = write_audit(copy, max_rejects=1)
     data = json.loads(json_path.read_text(encoding="utf-8"))
     by_reason = Counter(r["reason"] for r in iter_rejects(run_dir))
@@ -362,10 +367,7 @@ def test_records_with_warnings_come_first_in_the_report(report, records):
 
 
 def test_max_records_limits_the_views_and_says_so(run_dir, tmp_path):
-    copy = tmp_path / "run"
-    copy.mkdir()
-    for name in ("records.jsonl", "rejects.jsonl", "run.json"):
-        (copy / name).write_bytes((run_dir / name).read_bytes())
+    copy = _copy_of_run(run_dir, tmp_path / "run")
     html_path, json_path = write_audit(copy, max_records=2)
     text = html_path.read_text(encoding="utf-8")
     data = json.loads(json_path.read_text(encoding="utf-8"))

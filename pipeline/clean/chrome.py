@@ -310,7 +310,7 @@ def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
             remover.drop(node, "navigation", "letter navigation")
     for cell in _link_only_layout_cells(root, rules):
         remover.drop(cell, "navigation", "layout-table cell of links only")
-    for box, label in _labelled_boxes(root, rules):
+    for box, label in _labelled_boxes(scan, rules):
         remover.drop(box, rules.box_reason, f"box label: {label}")
 
     _remove_heading_sections(root, rules, remover)
@@ -331,13 +331,9 @@ _BOX_LABEL_STEMS = (" of the ", "featured", "today", "spotlight")
 _BOX_LABEL_MAX_CHARS = 60
 
 
-def _box_label_candidates(root: HtmlElement) -> list[HtmlElement]:
-    body = root.find("body")
-    if body is None:
-        return []
-    # one search over all the text (libxml2 gathers it) spares the walk on a page with no stem anywhere
-    everything = "\n".join(body.itertext()).lower()
-    if not any(stem in everything for stem in _BOX_LABEL_STEMS):
+def _box_label_candidates(scan: PageScan) -> list[HtmlElement]:
+    body = scan.root.find("body")
+    if body is None or not any(stem in scan.body_text() for stem in _BOX_LABEL_STEMS):
         return []
     found = []
     for element in body.iterdescendants():
@@ -364,11 +360,11 @@ def _is_box_label_piece(piece: str | None) -> bool:
 _BOX_TAGS = frozenset({"div", "section", "aside", "td", "li", "dl", "table", "form"})
 
 
-def _labelled_boxes(root: HtmlElement, rules: _Rules) -> list[tuple[HtmlElement, str]]:
+def _labelled_boxes(scan: PageScan, rules: _Rules) -> list[tuple[HtmlElement, str]]:
     """Small boxes that open with a label such as "Term of the day" (the label element can
     be anything: a styled div, a <b>, an <hN>), with the label's text."""
     found = []
-    for element in _box_label_candidates(root):
+    for element in _box_label_candidates(scan):
         label = visible_text(element)
         if not rules.box_label.match(label.rstrip(":")):
             continue

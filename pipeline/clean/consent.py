@@ -207,19 +207,14 @@ def _consent_named(names: str) -> bool:
     return bool(_rules().named.search(names))
 
 
-def _text_owners(root: HtmlElement) -> Iterator[HtmlElement]:
+def _text_owners(scan: PageScan) -> Iterator[HtmlElement]:
     """The element holding each body text node that has a banner stem, in document order.
 
     One walk with a lowercase test per text node, instead of an XPath over every text node
-    (with ancestor tests) and an IGNORECASE search per node.
+    (with ancestor tests) and an IGNORECASE search per node; none on a page whose text holds no stem.
     """
-    body = root.find("body")
-    if body is None:
-        return
-    # Most pages' text holds no stem at all, and a search over all of it (libxml2 gathers the text)
-    # says so without a Python step per element. The text holds each node's text whole, so a page
-    # with a stem in any node is walked.
-    if not _PREFILTER.search("\n".join(body.itertext()).lower()):
+    body = scan.root.find("body")
+    if body is None or not _PREFILTER.search(scan.body_text()):
         return
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, element in walker:
@@ -295,7 +290,7 @@ def remove_consent_nodes(scan: PageScan) -> list[Removal]:
     # then the banner furniture and preference lines around it
     candidates: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    for node in _text_owners(root):
+    for node in _text_owners(scan):
         while node is not None and node.tag not in _BLOCK_TAGS:
             node = node.getparent()
         if node is None or node in seen or node in protected:

@@ -74,6 +74,16 @@ class PageScan:
     _position: dict[HtmlElement, int] = field(default_factory=dict)
     _classes: dict[str, list[HtmlElement]] | None = None
     _with_attribute: dict[str, list[HtmlElement]] = field(default_factory=dict)
+    _body_text: str | None = None
+
+    def body_text(self) -> str:
+        """All of the body's text, lowercased, as it was when first asked (read on first use). A rule that
+        looks for words in text nodes first searches this: any node's words are in it, so a page without
+        them needs no walk node by node. Removals only ever take text away, so it stays a sound filter."""
+        if self._body_text is None:
+            body = self.root.find("body")
+            self._body_text = "" if body is None else "\n".join(body.itertext()).lower()
+        return self._body_text
 
     @classmethod
     def of(

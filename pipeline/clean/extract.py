@@ -231,9 +231,7 @@ def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Bl
     read too, so text trafilatura kept outside a <p> is not lost.
     """
     if not len(element):  # no children: its own text is its one block (most elements of a dense page)
-        text = normalize_space(element.text or "")
-        if text:
-            yield Block(role, text)
+        yield from _leaf_block(element, role)
         return
     pieces: list[list[tuple[str, bool]]] = [[]]
 
@@ -251,10 +249,7 @@ def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Bl
                 yield from _pieces_to_blocks(pieces, role)
                 pieces = [[]]
             if not len(child) and tag not in _OWN_BLOCK_KINDS:
-                # a leaf paragraph or container (most block elements of a dense page): its text is its one block
-                text = normalize_space(child.text or "")
-                if text:
-                    yield Block("paragraph", text)
+                yield from _leaf_block(child, "paragraph")  # as _block would, without its generators
             else:
                 yield from _block(child)
         else:
@@ -264,6 +259,12 @@ def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Bl
     yield from _pieces_to_blocks(pieces, role)
 
 
+def _leaf_block(element: etree._Element, role: BlockRole) -> tuple[Block, ...]:
+    """The one block of an element without children: its own text, if any."""
+    text = normalize_space(element.text or "")
+    return (Block(role, text),) if text else ()
+
+
 # Block elements that _block reads in a way of their own, not as a paragraph of their text.
 _OWN_BLOCK_KINDS = frozenset({"head", "item", "row"})
 
@@ -271,7 +272,7 @@ _OWN_BLOCK_KINDS = frozenset({"head", "item", "row"})
 def _block(element: etree._Element) -> Iterator[Block]:
     tag = element.tag
     if tag == "head":
-        text = normalize_space(element.text or "" if not len(element) else "".join(element.itertext()))
+        text = normalize_space((element.text or "") if not len(element) else "".join(element.itertext()))
         if text:
             yield Block("heading", text, level=_heading_level(element.get("rend")))
     elif tag == "item":
