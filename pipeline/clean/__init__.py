@@ -61,6 +61,14 @@ MAX_DEPTH = LIBXML2_MAX_DEPTH
 
 _PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "collect_ids": False, "default_doctype": False,
                    "no_network": True}
+# lxml.html picks each element's class with a Python call (`HtmlElementClassLookup.lookup`) every time
+# Python first touches the element, and trafilatura touches every element of its copies of the tree several
+# times. Its classes differ only on form controls (FormElement, InputElement, ...), whose form helpers
+# nothing here reads: every element gets HtmlElement, chosen in C.
+_HTML_CLASSES = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
 # One parser per thread: a parser's error_log is overwritten by the next parse, and Dask
 # workers parse in threads.
 _parsers = threading.local()
@@ -152,6 +160,7 @@ def _parser() -> lxml.html.HTMLParser:
     parser: lxml.html.HTMLParser | None = getattr(_parsers, "parser", None)
     if parser is None:
         parser = _parsers.parser = lxml.html.HTMLParser(**_PARSER_OPTIONS)
+        parser.set_element_class_lookup(_HTML_CLASSES)
     return parser
 
 
