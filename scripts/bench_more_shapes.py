@@ -27,6 +27,7 @@ from bench_shapes import _LEAD, _WORDS, _measure, _page, _repeat
 
 from pipeline.api import GlossaryPipeline, PipelineConfig
 from pipeline.clean import LIBXML2_MAX_DEPTH
+from pipeline.clean.extract import DENSE_BLOCKS_PER_KB
 from pipeline.executors import pipeline_for
 
 STAGES = ("decode", "clean", "page", "segment", "tag", "validate")
@@ -51,6 +52,16 @@ def _next_data(size: int) -> str:
     return ('<!DOCTYPE html><html lang="en"><head><title>Serotonin Tone</title></head><body><div id="__next">'
             '<h1>Serotonin Tone</h1><div class="skeleton">Loading</div></div>'
             f'<script id="__NEXT_DATA__" type="application/json">{payload}</script></body></html>')
+
+
+def _cards(unit: str, size: int) -> str:
+    """Copies of a card of two block elements, `{n}` numbered, `{pad}` filled with words until the page
+    holds just fewer block elements per KB than the bound past which the clean stage reads the blocks
+    itself (extract.py)."""
+    bare = unit.format(n=1000, pad="")
+    blocks_per_kb = 0.97 * DENSE_BLOCKS_PER_KB
+    pad = "tone " * max(0, int((2 * 1000 / blocks_per_kb - len(bare)) / 5))
+    return _page("".join(unit.format(n=n, pad=pad) for n in range(size // len(unit.format(n=1000, pad=pad)))))
 
 
 def _json_ld(size: int) -> str:
@@ -131,6 +142,13 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
         size)),
     "distinct-class-names": lambda size: _page("".join(
         f'<div class="block-{n} widget-{n}" id="w{n}"><p>Dopamine rises.</p></div>' for n in range(size // 70))),
+    # just under the clean stage's bound of block elements per KB (extract.py), so trafilatura reads them:
+    # the costliest pages it is still given
+    "classed-cards-under-block-bound": lambda size: _cards(
+        '<div class="card-{n}" id="c{n}"><p class="t-{n}">Dopamine rises and falls {pad}.</p></div>', size),
+    "formatted-cards-under-block-bound": lambda size: _cards(
+        '<div class="card-{n}" id="c{n}"><p class="t-{n}"><span class="s-{n}">Dopamine</span> <b>rises</b> '
+        '<i>and</i> <em>falls</em> {pad}.</p></div>', size),
     "long-urls": lambda size: _page(_repeat(
         '<p><a href="https://example.org/' + "segment/" * 200 + '?q=1">dopamine</a> '
         'see https://example.org/' + "path/" * 200 + ' now.</p>', size)),

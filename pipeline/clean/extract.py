@@ -67,24 +67,36 @@ def extract_blocks(root: HtmlElement, extractor: ExtractorName, url: str | None 
 # which merges node sets one paragraph at a time (time with the square of the paragraphs:
 # 40,000 take 4 s per test), and when it finds little text its jusText fallback walks from each
 # short paragraph to its neighbours (the square of a run of them: forms, noscript notices).
+# A block element costs it more than an inline one: each is a candidate of its paragraph,
+# link-density and class-name tests, and when the first pass keeps little of the page (a page
+# of short blocks in boxes it discards), its cascade runs them again in recall mode and in
+# readability and jusText. A page of 3,600 `<div class="item-N"><p>short</p></div>` (27 blocks
+# per KB) cost it 1.3-1.7 CPU s per MB, and the whole page over 2; at 15 blocks per KB the
+# page still cost 1.9 (scripts/bench_more_shapes.py's cards under the bound).
 # Past these bounds the clean stage reads the blocks itself. The 1,943 real pages in
 # ../shared/data stay well inside them: at most 1,541 <p>, 9,245 block elements, 15,793
-# elements, and 28 elements per KB of markup on pages of over 1,000 elements.
+# elements, and 28 elements per KB of markup on pages of over 1,000 elements; at most 12 block
+# elements per KB on such pages but one (a German school's page of 9,245 table cells, 25 per
+# KB, a not-english reject either way).
 _BLOCK_TAGS = ("p", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "br", "div",
                "blockquote", "pre", "section", "article")
 _MAX_PARAGRAPHS = 5_000
 _MAX_BLOCKS = 20_000
 _DENSE_MIN_ELEMENTS = 3_000
 _DENSE_ELEMENTS_PER_KB = 35
+_DENSE_BLOCKS_MIN_ELEMENTS = 1_000
+DENSE_BLOCKS_PER_KB = 14
 
 
 def _too_many_blocks(root: HtmlElement, markup_chars: int) -> bool:
     tags = Counter(element.tag for element in root.iter() if isinstance(element.tag, str))  # one walk
     elements = sum(tags.values())
+    blocks = sum(tags[tag] for tag in _BLOCK_TAGS)
     return (
         tags["p"] > _MAX_PARAGRAPHS
-        or sum(tags[tag] for tag in _BLOCK_TAGS) > _MAX_BLOCKS
+        or blocks > _MAX_BLOCKS
         or (elements > _DENSE_MIN_ELEMENTS and elements > _DENSE_ELEMENTS_PER_KB * markup_chars / 1000)
+        or (elements > _DENSE_BLOCKS_MIN_ELEMENTS and blocks > DENSE_BLOCKS_PER_KB * markup_chars / 1000)
     )
 
 

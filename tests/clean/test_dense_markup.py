@@ -132,6 +132,20 @@ def test_a_page_of_far_more_blocks_than_a_real_page_is_read_in_one_linear_walk(m
     assert not any("About" in block.text for block in page.blocks)  # the menu chrome.py marked is still cut
 
 
+def test_blocks_in_named_boxes_denser_than_any_real_page_are_read_linearly(monkeypatch):
+    """Under the element bound, but each short paragraph in a box of its own class: every block is a
+    candidate of trafilatura's class-name, link-density and paragraph tests, and its cascade runs them again
+    when the first pass keeps little. Real pages hold at most 12 block elements per KB of markup."""
+    _no_trafilatura(monkeypatch)
+    cards = "".join(f'<div class="card-{n}"><p>Tone {n} rises at dawn.</p></div>' for n in range(1_500))
+    page_html = _page(cards)
+    elements = page_html.count("<") - page_html.count("</")
+    assert elements < 35 * len(page_html) / 1000  # the element bound alone would hand it to trafilatura
+    outcome = GlossaryPipeline().process(page_html.encode(), path="tone.html")
+    assert outcome.reject is None, outcome.reject
+    assert "Tone 1499 rises at dawn." in outcome.records[0].sections[-1].text
+
+
 def test_short_blocks_denser_than_any_real_page_are_read_linearly_and_the_record_says_so(monkeypatch):
     _no_trafilatura(monkeypatch)
     items = "".join(f"<li>Tone {n}</li>" for n in range(3_000))  # ~20 characters of markup a block
