@@ -12,6 +12,7 @@ work settings (`pipeline/clean/site_template.py`).
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import re
 import time
@@ -32,6 +33,7 @@ from pipeline.executors.local import map_clean, map_fingerprints, map_local
 from pipeline.model import Reject, RejectSource
 from pipeline.output_lock import output_lock
 from pipeline.read import discover, input_roots, is_jsonl_name, is_warc_name, page_stem, printable_path
+from pipeline.rejects import RejectReason
 from pipeline.shards import (
     RUN_REPORT,
     Journal,
@@ -155,12 +157,13 @@ def _run(
     tasks = _tasks(sources, journal, config_hash, options, reusable, templates)
     shards = done = 0
     settings = WorkSettings(config, options.fields, templates)
+    claims = IdSourceClaims()
     # closing: a stop or an error here ends the executor (and its workers) at once, not when collected.
     with closing(_execute(_batches(tasks), settings, workers, options)) as results:
         for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
             assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
             for unit in units:
-                assembler.add(unit)
+                assembler.add(claims.first_capture_only(unit, assembler.previous()))
                 summary.stage_seconds.update(unit.timings)
                 done += 1
                 if on_progress:
@@ -175,6 +178,45 @@ def _run(
     write_json_atomic(outputs.folder / RUN_REPORT, report)
     publish(journal, outputs)
     return summary
+
+
+DUPLICATE_URL: RejectReason = "duplicate-url"
+
+
+class IdSourceClaims:
+    """Which input keeps the records of each id source (a URL, else a path; `api.id_source`) in this run.
+
+    Two inputs that name one URL (two JSON lines, two WARC records, a WARC record and a saved page whose
+    canonical link names it), whatever their HTML, would give records with the same ids, and a user who
+    loads records by id would keep one of them at random. The first input in input order that gives records
+    keeps them; each later one becomes a `duplicate-url` reject that names it. Results reach the runner in
+    input order whatever the executor and the number of workers, and a resumed run meets them in the same
+    order, so the same input keeps the URL. Memory: one 16-byte hash and one key per id source, not pages.
+    """
+
+    def __init__(self) -> None:
+        self._keepers: dict[bytes, str] = {}
+
+    def first_capture_only(self, unit: UnitResult, previous: UnitEntry | None) -> UnitResult:
+        """`unit`, or its `duplicate-url` reject when an earlier input keeps its id source. `previous`: the
+        journal's entry for the unit, which says what an unchanged (reused) unit gave."""
+        reused = previous if unit.unchanged else None
+        source = reused.id_source if reused else unit.id_source
+        if source is None or not (reused.records if reused else unit.records):
+            return unit
+        digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        keeper = self._keepers.setdefault(digest, unit.key)
+        if keeper == unit.key:
+            return unit
+        detail = (f"{source} is also the source of {keeper}, which comes first in the input order and keeps its "
+                  f"records: this input's records would have the same ids")
+        reject = Reject(source=RejectSource(path=unit.key, url=source if source != unit.key else None,
+                                            sha256=unit.sha256), reason=DUPLICATE_URL, detail=detail)
+        # The page stage's verdict stays for the counts by page kind. Never reused (`_reusable`): the site and
+        # template a reused unit would need are not kept.
+        return UnitResult(unit.shard, unit.key, unit.sha256, reject=reject.model_dump_json(), reason=DUPLICATE_URL,
+                          page_kind=reused.page_kind if reused else unit.page_kind, timings=unit.timings,
+                          id_source=source)
 
 
 def _learn_templates(
@@ -216,9 +258,16 @@ def _tasks(
                                     and journal.rows_present(old)):
             old = None
         reusable[shard] = old
-        expected = [unit.sha256 if _same_template(unit, templates) else None
+        expected = [unit.sha256 if _same_template(unit, templates) and _reusable(unit) else None
                     for unit in old.units] if old else [None] * len(shard_items)
         yield from (Task(shard, item, sha) for item, sha in zip(shard_items, expected, strict=True))
+
+
+def _reusable(unit: UnitEntry) -> bool:
+    """Whether the unit's journal entry can stand for it. Not a `duplicate-url` reject: whether it still is one
+    depends on the inputs before it, and its records were never kept, so it is processed again. Not a unit with
+    records whose id source the journal does not know (written by an older version): it could not claim it."""
+    return unit.reason != DUPLICATE_URL and not (unit.records and unit.id_source is None)
 
 
 def _same_template(unit: UnitEntry, templates: SiteTemplates | None) -> bool:
