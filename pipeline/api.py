@@ -339,21 +339,15 @@ def _page_name(path: str, url: str | None) -> str:
     return path.split("#", 1)[0]
 
 
-def id_source(url: str | None, path: str) -> str:
-    """What a record's id names its source by: the URL (the unit's own, else the canonical one the page
-    states), else the path as given. Two inputs with one id source give records with the same ids, so a run
-    keeps the records of the first of them only (`runner.IdSourceClaims`)."""
-    return url or path
-
-
 def _term_key(term: str) -> str:
     """The term as the id hashes it, and as the occurrences on a page are counted by."""
     return term.strip().lower()
 
 
 def _record_id(source: Source, term: str, occurrence: int) -> str:
-    """Same source (its URL, else its path) and same term give the same id in every run."""
-    key = f"{id_source(source.url, source.path)}\x1f{_term_key(term)}\x1f{occurrence}"
+    """Same source (its URL, else its path) and same term give the same id in every run. Two inputs that name
+    one URL would give the same ids: a run keeps the records of the first (`runner.RecordIdClaims`)."""
+    key = f"{source.url or source.path}\x1f{_term_key(term)}\x1f{occurrence}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -12,7 +12,6 @@ work settings (`pipeline/clean/site_template.py`).
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import re
 import time
@@ -157,7 +156,7 @@ def _run(
     tasks = _tasks(sources, journal, config_hash, options, reusable, templates)
     shards = done = 0
     settings = WorkSettings(config, options.fields, templates)
-    claims = IdSourceClaims()
+    claims = RecordIdClaims()
     # closing: a stop or an error here ends the executor (and its workers) at once, not when collected.
     with closing(_execute(_batches(tasks), settings, workers, options)) as results:
         for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
@@ -183,40 +182,42 @@ def _run(
 DUPLICATE_URL: RejectReason = "duplicate-url"
 
 
-class IdSourceClaims:
-    """Which input keeps the records of each id source (a URL, else a path; `api.id_source`) in this run.
+class RecordIdClaims:
+    """Which input keeps each record id of this run: the first in input order whose records have it.
 
-    Two inputs that name one URL (two JSON lines, two WARC records, a WARC record and a saved page whose
-    canonical link names it), whatever their HTML, would give records with the same ids, and a user who
-    loads records by id would keep one of them at random. The first input in input order that gives records
-    keeps them; each later one becomes a `duplicate-url` reject that names it. Results reach the runner in
-    input order whatever the executor and the number of workers, and a resumed run meets them in the same
-    order, so the same input keeps the URL. Memory: one 16-byte hash and one key per id source, not pages.
+    A record's id hashes its URL (else its path), term and occurrence (`api._record_id`), so two inputs that
+    name one URL (two JSON lines, two WARC records, a WARC record and a saved page whose canonical link names
+    it) give records with the same ids, whatever their HTML, and a user who loads records by id keeps one at
+    random. An input whose records would repeat an id that an earlier input's records have becomes a
+    `duplicate-url` reject naming that input, all its records with it (a mix of two captures would be neither).
+    Records only: a page rejected first claims nothing. Ids, not URLs: pages whose canonical links all name a
+    site's home page (a template's mistake) give different terms, so different ids, and are all kept.
+    Results reach the runner in input order whatever the executor and the number of workers, and a resumed run
+    meets them in the same order, so the same input keeps each id. Memory: one 8-byte id and a reference to its
+    keeper's key per record, never pages.
     """
 
     def __init__(self) -> None:
         self._keepers: dict[bytes, str] = {}
 
     def first_capture_only(self, unit: UnitResult, previous: UnitEntry | None) -> UnitResult:
-        """`unit`, or its `duplicate-url` reject when an earlier input keeps its id source. `previous`: the
-        journal's entry for the unit, which says what an unchanged (reused) unit gave."""
+        """`unit`, or its `duplicate-url` reject when an earlier input has one of its record ids. `previous`:
+        the journal's entry for the unit, which says what an unchanged (reused) unit gave."""
         reused = previous if unit.unchanged else None
-        source = reused.id_source if reused else unit.id_source
-        if source is None or not (reused.records if reused else unit.records):
+        ids, url = (reused.record_ids or [], reused.url) if reused else (unit.record_ids, unit.url)
+        digests = [bytes.fromhex(record_id) for record_id in ids]
+        keeper = next((self._keepers[digest] for digest in digests if digest in self._keepers), None)
+        if keeper is None:
+            self._keepers.update(dict.fromkeys(digests, unit.key))
             return unit
-        digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        keeper = self._keepers.setdefault(digest, unit.key)
-        if keeper == unit.key:
-            return unit
-        detail = (f"{source} is also the source of {keeper}, which comes first in the input order and keeps its "
-                  f"records: this input's records would have the same ids")
-        reject = Reject(source=RejectSource(path=unit.key, url=source if source != unit.key else None,
-                                            sha256=unit.sha256), reason=DUPLICATE_URL, detail=detail)
-        # The page stage's verdict stays for the counts by page kind. Never reused (`_reusable`): the site and
-        # template a reused unit would need are not kept.
+        detail = (f"{keeper}, which comes first in the input order, names the same URL ({url or 'none'}) and "
+                  f"keeps its records: the records of this input would have the same ids")
+        reject = Reject(source=RejectSource(path=unit.key, url=url, sha256=unit.sha256), reason=DUPLICATE_URL,
+                        detail=detail)
+        # The page stage's verdict stays for the counts by page kind. Never reused (`_reusable`), so the site
+        # and template a reused unit needs are not kept.
         return UnitResult(unit.shard, unit.key, unit.sha256, reject=reject.model_dump_json(), reason=DUPLICATE_URL,
-                          page_kind=reused.page_kind if reused else unit.page_kind, timings=unit.timings,
-                          id_source=source)
+                          page_kind=reused.page_kind if reused else unit.page_kind, timings=unit.timings, url=url)
 
 
 def _learn_templates(
@@ -266,8 +267,8 @@ def _tasks(
 def _reusable(unit: UnitEntry) -> bool:
     """Whether the unit's journal entry can stand for it. Not a `duplicate-url` reject: whether it still is one
     depends on the inputs before it, and its records were never kept, so it is processed again. Not a unit with
-    records whose id source the journal does not know (written by an older version): it could not claim it."""
-    return unit.reason != DUPLICATE_URL and not (unit.records and unit.id_source is None)
+    records whose ids the journal does not list (written by an older version): it could not claim them."""
+    return unit.reason != DUPLICATE_URL and not (unit.records and unit.record_ids is None)
 
 
 def _same_template(unit: UnitEntry, templates: SiteTemplates | None) -> bool:

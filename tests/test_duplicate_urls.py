@@ -1,6 +1,7 @@
 """Inputs that name one URL: a run keeps the records of the first of them in input order, and each later one
-is a `duplicate-url` reject naming it, so that no two records of a run share an id (a user loads records into
-a table keyed by id). The same holds for Parquet shards, several workers, Dask and every kind of --resume."""
+whose records would repeat its ids is a `duplicate-url` reject naming it, so that no two records of a run share
+an id (a user loads records into a table keyed by id). The same holds for Parquet shards, several workers, Dask
+(tests/test_batch_runs.py) and every kind of --resume."""
 
 from __future__ import annotations
 
@@ -84,6 +85,22 @@ def test_a_warc_record_a_json_line_and_a_saved_page_naming_one_url_give_one_set_
         (f"{scraped}#line=1", "duplicate-url"), (str(saved), "duplicate-url")]
     assert all(kept in r["detail"] for r in rejects)
     assert counts["rejects_by_reason"] == {"duplicate-url": 2}
+
+
+def test_pages_whose_canonical_links_all_name_the_home_page_keep_their_different_entries(tmp_path):
+    """A site template's mistake: each page's canonical link names the home page. The terms differ, so do the
+    ids: nothing is lost, and nothing would be overwritten."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for term in ("Serotonin Tone", "Dopamine Drive"):
+        (pages / f"{term.lower().replace(' ', '-')}.html").write_text(
+            page(term, canonical="https://example.org/"), encoding="utf-8")
+    out = tmp_path / "out"
+    run([str(pages)], out)
+
+    records, rejects, _ = _checked(out)
+    assert sorted(r["term"] for r in records) == ["Dopamine Drive", "Serotonin Tone"]
+    assert {r["source"]["url"] for r in records} == {"https://example.org/"} and rejects == []
 
 
 def test_a_duplicate_that_gives_no_records_claims_nothing(tmp_path):

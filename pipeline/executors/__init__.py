@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page_in_time, id_source, page_fingerprint
+from pipeline.api import GlossaryPipeline, PipelineConfig, clean_page_in_time, page_fingerprint
 from pipeline.clean.site_template import PageFingerprint, SiteTemplates
 from pipeline.model import Reject, RejectSource
 from pipeline.read import printable_path, read_bytes
@@ -56,7 +56,8 @@ class UnitResult:
     site: str | None = None  # the site whose template the clean stage applied
     template: str | None = None  # that template's digest, kept in the journal for --resume
     fingerprint: PageFingerprint | None = None  # the result of `fingerprint_batch`
-    id_source: str | None = None  # what the records' ids name their source by (`api.id_source`); None: no records
+    record_ids: list[str] = field(default_factory=list)  # the ids of `records`, which the runner keeps unique
+    url: str | None = None  # the URL the records name (`source.url`)
 
 
 _pipelines: dict[PipelineConfig, GlossaryPipeline] = {}
@@ -107,8 +108,8 @@ def process_task(pipeline: GlossaryPipeline, settings: WorkSettings, task: Task)
         return result
     if outcome.records:
         result.page_kind = outcome.records[0].page_kind
-        source = outcome.records[0].source  # one source for all the records of a unit
-        result.id_source = id_source(source.url, source.path)
+        result.record_ids = [record.id for record in outcome.records]
+        result.url = outcome.records[0].source.url  # one source for all the records of a unit
     if outcome.reject is not None:
         result.page_kind = outcome.reject.page_kind
     return result
