@@ -187,14 +187,14 @@ class RecordIdClaims:
 
     A record's id hashes its URL (else its path), term and occurrence (`api._record_id`), so two inputs that
     name one URL (two JSON lines, two WARC records, a WARC record and a saved page whose canonical link names
-    it) give records with the same ids, whatever their HTML, and a user who loads records by id keeps one at
-    random. An input whose records would repeat an id that an earlier input's records have becomes a
+    it) give records with the same ids, whatever their HTML: loaded by id, one silently overwrites the other.
+    An input whose records would repeat an id that an earlier input's records have becomes a
     `duplicate-url` reject naming that input, all its records with it (a mix of two captures would be neither).
     Records only: a page rejected first claims nothing. Ids, not URLs: pages whose canonical links all name a
     site's home page (a template's mistake) give different terms, so different ids, and are all kept.
     Results reach the runner in input order whatever the executor and the number of workers, and a resumed run
-    meets them in the same order, so the same input keeps each id. Memory: one 8-byte id and a reference to its
-    keeper's key per record, never pages.
+    meets them in the same order, so the same input keeps each id. Memory: a dictionary entry per record (its
+    8-byte id and a reference to its keeper's key, about 100 bytes), never pages.
     """
 
     def __init__(self) -> None:
