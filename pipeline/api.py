@@ -192,8 +192,9 @@ class GlossaryPipeline:
             seen: Counter[str] = Counter()
             records = []
             for entry, entry_mentions in zip(entries, mentions, strict=True):
-                occurrence = seen[entry.term.lower()]
-                seen[entry.term.lower()] += 1
+                # counted as the id hashes the term: "Cortisol" and "cortisol " are one term, two occurrences
+                occurrence = seen[_term_key(entry.term)]
+                seen[_term_key(entry.term)] += 1
                 try:
                     records.append(self._record(entry, entry_mentions, page, decoded, source, occurrence, verdict))
                 except ValidationError as error:
@@ -338,9 +339,15 @@ def _page_name(path: str, url: str | None) -> str:
     return path.split("#", 1)[0]
 
 
+def _term_key(term: str) -> str:
+    """The term as the id hashes it, and as the occurrences on a page are counted by."""
+    return term.strip().lower()
+
+
 def _record_id(source: Source, term: str, occurrence: int) -> str:
-    """Same source (its URL, else its path) and same term give the same id in every run."""
-    key = f"{source.url or source.path}\x1f{term.strip().lower()}\x1f{occurrence}"
+    """Same source (its URL, else its path) and same term give the same id in every run. Two inputs that name
+    one URL would give the same ids: a run keeps the records of the first (`runner.RecordIdClaims`)."""
+    key = f"{source.url or source.path}\x1f{_term_key(term)}\x1f{occurrence}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

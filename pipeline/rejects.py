@@ -19,6 +19,7 @@ RejectReason = Literal[
     "unreadable",
     "internal-error",
     "worker-crashed",
+    "duplicate-url",
 ]
 
 

@@ -32,6 +32,7 @@ from pipeline.executors.local import map_clean, map_fingerprints, map_local
 from pipeline.model import Reject, RejectSource
 from pipeline.output_lock import output_lock
 from pipeline.read import discover, input_roots, is_jsonl_name, is_warc_name, page_stem, printable_path
+from pipeline.rejects import RejectReason
 from pipeline.shards import (
     RUN_REPORT,
     Journal,
@@ -155,12 +156,13 @@ def _run(
     tasks = _tasks(sources, journal, config_hash, options, reusable, templates)
     shards = done = 0
     settings = WorkSettings(config, options.fields, templates)
+    claims = RecordIdClaims()
     # closing: a stop or an error here ends the executor (and its workers) at once, not when collected.
     with closing(_execute(_batches(tasks), settings, workers, options)) as results:
         for shard, units in groupby((unit for batch in results for unit in batch), key=lambda unit: unit.shard):
             assembler = ShardAssembler(journal, shard, options.format, config_hash, reusable.pop(shard))
             for unit in units:
-                assembler.add(unit)
+                assembler.add(claims.first_capture_only(unit, assembler.previous()))
                 summary.stage_seconds.update(unit.timings)
                 done += 1
                 if on_progress:
@@ -175,6 +177,47 @@ def _run(
     write_json_atomic(outputs.folder / RUN_REPORT, report)
     publish(journal, outputs)
     return summary
+
+
+DUPLICATE_URL: RejectReason = "duplicate-url"
+
+
+class RecordIdClaims:
+    """Which input keeps each record id of this run: the first in input order whose records have it.
+
+    A record's id hashes its URL (else its path), term and occurrence (`api._record_id`), so two inputs that
+    name one URL (two JSON lines, two WARC records, a WARC record and a saved page whose canonical link names
+    it) give records with the same ids, whatever their HTML: loaded by id, one silently overwrites the other.
+    An input whose records would repeat an id that an earlier input's records have becomes a
+    `duplicate-url` reject naming that input, all its records with it (a mix of two captures would be neither).
+    Records only: a page rejected first claims nothing. Ids, not URLs: pages whose canonical links all name a
+    site's home page (a template's mistake) give different terms, so different ids, and are all kept.
+    Results reach the runner in input order whatever the executor and the number of workers, and a resumed run
+    meets them in the same order, so the same input keeps each id. Memory: a dictionary entry per record (its
+    8-byte id and a reference to its keeper's key, about 100 bytes), never pages.
+    """
+
+    def __init__(self) -> None:
+        self._keepers: dict[bytes, str] = {}
+
+    def first_capture_only(self, unit: UnitResult, previous: UnitEntry | None) -> UnitResult:
+        """`unit`, or its `duplicate-url` reject when an earlier input has one of its record ids. `previous`:
+        the journal's entry for the unit, which says what an unchanged (reused) unit gave."""
+        reused = previous if unit.unchanged else None
+        ids, url = (reused.record_ids or [], reused.url) if reused else (unit.record_ids, unit.url)
+        digests = [bytes.fromhex(record_id) for record_id in ids]
+        keeper = next((self._keepers[digest] for digest in digests if digest in self._keepers), None)
+        if keeper is None:
+            self._keepers.update(dict.fromkeys(digests, unit.key))
+            return unit
+        detail = (f"{keeper}, which comes first in the input order, names the same URL ({url or 'none'}) and "
+                  f"keeps its records: the records of this input would have the same ids")
+        reject = Reject(source=RejectSource(path=unit.key, url=url, sha256=unit.sha256), reason=DUPLICATE_URL,
+                        detail=detail)
+        # The page stage's verdict stays for the counts by page kind. Never reused (`_reusable`), so the site
+        # and template a reused unit needs are not kept.
+        return UnitResult(unit.shard, unit.key, unit.sha256, reject=reject.model_dump_json(), reason=DUPLICATE_URL,
+                          page_kind=reused.page_kind if reused else unit.page_kind, timings=unit.timings, url=url)
 
 
 def _learn_templates(
@@ -216,9 +259,16 @@ def _tasks(
                                     and journal.rows_present(old)):
             old = None
         reusable[shard] = old
-        expected = [unit.sha256 if _same_template(unit, templates) else None
+        expected = [unit.sha256 if _same_template(unit, templates) and _reusable(unit) else None
                     for unit in old.units] if old else [None] * len(shard_items)
         yield from (Task(shard, item, sha) for item, sha in zip(shard_items, expected, strict=True))
+
+
+def _reusable(unit: UnitEntry) -> bool:
+    """Whether the unit's journal entry can stand for it. Not a `duplicate-url` reject: whether it still is one
+    depends on the inputs before it, and its records were never kept, so it is processed again. Not a unit with
+    records whose ids the journal does not list (written by an older version): it could not claim them."""
+    return unit.reason != DUPLICATE_URL and not (unit.records and unit.record_ids is None)
 
 
 def _same_template(unit: UnitEntry, templates: SiteTemplates | None) -> bool:

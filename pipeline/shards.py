@@ -62,6 +62,10 @@ class UnitEntry:
     page_kind: str | None = None  # what the page stage said the page is (absent in older journals)
     site: str | None = None  # the site whose template the clean stage applied (None: no template step)
     template: str | None = None  # the digest of that template: the unit is reused only while it is the same
+    # The ids of the unit's records, which a reused unit claims again (runner.RecordIdClaims), and the URL they
+    # name. None: a journal written before they were kept.
+    record_ids: list[str] | None = None
+    url: str | None = None
 
 
 @dataclass(slots=True)
@@ -75,7 +79,8 @@ class ShardEntry:
 
     def to_line(self) -> bytes:
         data = asdict(self)
-        data["units"] = [[u.key, u.sha256, u.records, u.reason, u.page_kind, u.site, u.template] for u in self.units]
+        data["units"] = [[u.key, u.sha256, u.records, u.reason, u.page_kind, u.site, u.template, u.record_ids, u.url]
+                         for u in self.units]
         return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
     @classmethod
@@ -225,6 +230,10 @@ class ShardAssembler:
         self._old_rows: _OldRows | None = None
         self.processed = 0
 
+    def previous(self) -> UnitEntry | None:
+        """The previous entry's unit at the place of the next unit to be added (None: no previous entry)."""
+        return self.old.units[len(self.units)] if self.old is not None else None
+
     def add(self, result: UnitResult) -> None:
         if result.unchanged:
             assert self.old is not None, "a unit was reported unchanged without a previous entry"
@@ -235,7 +244,7 @@ class ShardAssembler:
         records, rejects = self._open()
         self._skip_old()
         self.units.append(UnitEntry(result.key, result.sha256, len(result.records), result.reason, result.page_kind,
-                                    result.site, result.template))
+                                    result.site, result.template, result.record_ids, result.url))
         for text in result.records:
             records.add_json(text)
         if result.reject is not None:

@@ -149,8 +149,11 @@ def test_the_dask_executor_gives_the_local_executors_records(tmp_path):
     from distributed import LocalCluster
 
     pages = _pages(tmp_path / "pages", 12)
+    for name in ("recaptured-1.html", "recaptured-2.html"):  # one URL twice: the first keeps it on either executor
+        (pages / name).write_text(page(f"{TERMS[0]} recaptured", canonical=True), encoding="utf-8")
     local = tmp_path / "local"
     run([str(pages)], local, workers=1, options=BatchOptions(shard_size=5))
+    assert read_run_report(local)["counts"]["rejects_by_reason"]["duplicate-url"] == 1
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         dask_out = tmp_path / "dask"
         run([str(pages)], dask_out, workers=2,

@@ -201,7 +201,9 @@ def clean_html(
     # Only trafilatura drops headings; the linear walk keeps every one.
     headings = collect_headings(root, chrome) if extractor == "trafilatura" else []
     scripts = collect_payloads(root)  # their texts: extraction may strip the scripts from the tree
-    blocks = restore_headings(extract_blocks(root, extractor, url=url or meta.canonical_url), headings)
+    extracted, left_out = extract_blocks(root, extractor, url=url or meta.canonical_url)
+    removed += left_out
+    blocks = restore_headings(extracted, headings)
     blocks = fill_skeleton(blocks, scripts, meta)
     blocks, removed = _drop_text_boilerplate(blocks, removed, title=meta.title)
     page = CleanedPage(blocks=blocks, removed=removed, meta=meta, markup_chars=markup_chars, signals=signals,

@@ -48,11 +48,12 @@ class Block:
 # public-domain and editorial-policy lines; advertising: ad disclaimers, affiliate and sponsor
 # lines; promotion: calls to action, sign-up and booking boxes, offers; paywall: subscription
 # and login walls; teaser: other articles' titles and blurbs inside the page; site-template: text
-# that recurs on most pages of the page's site in the same batch (site_template.py).
+# that recurs on most pages of the page's site in the same batch (site_template.py); repeated-text: a
+# copy of kept text that trafilatura left out (extract.py `_repeats_left_out`).
 RemovalReason = Literal[
     "consent", "navigation", "related-links", "share", "newsletter", "byline",
     "disclaimer", "footer", "apparatus", "script-style", "other-boilerplate",
-    "references", "notice", "advertising", "promotion", "paywall", "teaser", "site-template",
+    "references", "notice", "advertising", "promotion", "paywall", "teaser", "site-template", "repeated-text",
 ]
 
 

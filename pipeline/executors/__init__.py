@@ -56,6 +56,8 @@ class UnitResult:
     site: str | None = None  # the site whose template the clean stage applied
     template: str | None = None  # that template's digest, kept in the journal for --resume
     fingerprint: PageFingerprint | None = None  # the result of `fingerprint_batch`
+    record_ids: list[str] = field(default_factory=list)  # the ids of `records`, which the runner keeps unique
+    url: str | None = None  # the URL the records name (`source.url`)
 
 
 _pipelines: dict[PipelineConfig, GlossaryPipeline] = {}
@@ -106,6 +108,8 @@ def process_task(pipeline: GlossaryPipeline, settings: WorkSettings, task: Task)
         return result
     if outcome.records:
         result.page_kind = outcome.records[0].page_kind
+        result.record_ids = [record.id for record in outcome.records]
+        result.url = outcome.records[0].source.url  # one source for all the records of a unit
     if outcome.reject is not None:
         result.page_kind = outcome.reject.page_kind
     return result
