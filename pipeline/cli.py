@@ -28,14 +28,20 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    closed = _reopen_closed_standard_streams()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    args.closed_streams = closed
     try:
         code = int(args.handler(args))
         sys.stdout.flush()  # a reader gone away shows here, not at exit, where it cannot be caught
+        if STDOUT in closed and code == EXIT_OK:
+            print(f"glossary-pipeline {args.command}: finished, but standard output is closed, so what it prints "
+                  "was lost; give it an output (`> FILE`, `| less`)", file=sys.stderr)
+            return EXIT_FAILED
     except UsageError as error:
         print(f"glossary-pipeline {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -45,6 +51,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     return code
+
+
+STDIN, STDOUT, STDERR = 0, 1, 2
+
+
+def _reopen_closed_standard_streams() -> set[int]:
+    """The standard streams that were closed when the command started (`>&-`, `2>&-`, `<&-`), each now the
+    null device, and every stream's unencodable characters escaped.
+
+    A closed stream is None in Python, and the first file the command opens would take its number: a
+    message printed to it then lands in that file (the lock, a record file). A terminal or pipe whose
+    encoding is not UTF-8 (LANG=en_US.ISO-8859-1) cannot take every character of a path or a term: they
+    are written as escapes (`\\u2192`) rather than ending the command with a UnicodeEncodeError."""
+    closed: set[int] = set()
+    for fd in (STDIN, STDOUT, STDERR):  # in order: os.open gives the lowest free number
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            opened = os.open(os.devnull, os.O_RDONLY if fd == STDIN else os.O_WRONLY)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+    if STDIN in closed:
+        sys.stdin = open(STDIN, encoding="utf-8", closefd=False)  # noqa: SIM115 (the process's own stream)
+    for fd, name in ((STDOUT, "stdout"), (STDERR, "stderr")):
+        if fd in closed:
+            setattr(sys, name, open(fd, "w", encoding="utf-8", closefd=False))  # noqa: SIM115
+        stream = getattr(sys, name)
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    return closed
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -352,14 +390,19 @@ def _tag(args: argparse.Namespace) -> int:
     from pipeline.entities import EntityTagger
     from pipeline.tag_jsonl import tag_lines
 
+    if args.file == "-" and STDIN in args.closed_streams:
+        raise UsageError("standard input is closed: give a FILE of JSON lines, or pipe them in")
     try:
         # bytes: a line that is not UTF-8 is that line's error (tag_lines), not the end of the command
         source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror or error}") from error
+    sys.stdout.flush()
     with source:
         for line in tag_lines(source, EntityTagger()):
-            print(line)
+            # JSON Lines are UTF-8, whatever the terminal's encoding: an escape the text stream would write
+            # for a character it cannot encode ("\xe9") is no JSON.
+            sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
     return EXIT_OK
 
 

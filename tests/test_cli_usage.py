@@ -15,7 +15,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from test_cli import GOOD_HTML, GOOD_TXT, cli
+from test_cli import GOOD_HTML, GOOD_TXT, _jsonl, cli
 
 from pipeline.api import PipelineConfig
 from pipeline.cli import PAGE_OPTIONS
@@ -180,6 +180,46 @@ def test_a_closed_pipe_ends_the_command_quietly(command, tmp_path):
         os.close(write_end)
     assert done.stderr == ""
     assert done.returncode == 1
+
+
+def _command_with_closed(fd: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command started with standard stream `fd` closed (`<&-`, `>&-`, `2>&-`); the other two captured, the
+    output of a closed stderr read back from a file the command's stdout is also pointed at."""
+    streams: dict[str, object] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], **streams, text=True, timeout=300, cwd=cwd,
+                          preexec_fn=lambda: os.close(fd))
+
+
+def test_a_closed_standard_stream_ends_no_command_with_a_traceback_and_loses_no_run(pages, tmp_path):
+    # stderr closed: the progress bar and the messages found no stream; the run ended before it began, silently.
+    quiet = _command_with_closed(2, "run", str(pages), "-o", "quiet", "--workers", "1", cwd=tmp_path)
+    assert quiet.returncode == 0 and "2 inputs" in quiet.stdout
+    assert len(_jsonl(tmp_path / "quiet" / "records.jsonl")) >= 1
+    # stdout closed: the run is written, and the command says its report was lost, as a closed pipe does.
+    blind = _command_with_closed(1, "run", str(pages), "-o", "blind", "--workers", "1", cwd=tmp_path)
+    _clean_failure(blind, 1)
+    assert "standard output is closed" in blind.stderr
+    assert _jsonl(tmp_path / "blind" / "records.jsonl") == _jsonl(tmp_path / "quiet" / "records.jsonl")
+    # stdin closed: `tag` reading it is told where its lines can come from.
+    no_input = _command_with_closed(0, "tag", cwd=tmp_path)
+    _clean_failure(no_input, 2)
+    assert "standard input is closed" in no_input.stderr
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_and_tag_still_writes_utf8_json(pages, tmp_path):
+    ascii_terminal = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    out = tmp_path / "out-\u2192-results"
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(pages), "-o", str(out), "--workers", "1"],
+                          capture_output=True, text=True, timeout=300, env=ascii_terminal)
+    _clean_failure(done, 0)
+    assert "out-\\u2192-results" in done.stdout
+    line = json.dumps({"id": "caf\u00e9-1", "text": "Dopamine \u2192 cortisol."}, ensure_ascii=False)
+    tagged = subprocess.run([sys.executable, "-m", "pipeline", "tag"], input=line.encode("utf-8"),
+                            capture_output=True, timeout=300, env=ascii_terminal)
+    assert tagged.returncode == 0, tagged.stderr
+    (result,) = [json.loads(row) for row in tagged.stdout.decode("utf-8").splitlines()]
+    assert result["id"] == "caf\u00e9-1"
+    assert [entity["canonical"] for entity in result["entities"]] == ["dopamine", "cortisol"]
 
 
 # -- 7. stale audit files ------------------------------------------------------------------------------
