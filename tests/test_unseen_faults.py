@@ -220,3 +220,49 @@ def test_a_json_lines_file_in_utf16_or_utf32_is_one_reject_that_says_how_to_conv
     assert summary.inputs == 1 and summary.records == 0
     (reject,) = iter_rejects(out)
     assert reject["source"]["path"] == str(scraped) and "UTF-16 or UTF-32" in reject["detail"]
+
+
+@pytest.mark.parametrize("plant", ["a folder named current", "a records.jsonl of its own", "an audit.html of its own"])
+def test_an_output_folder_holding_files_under_a_runs_names_that_no_run_wrote_is_refused_before_any_work(
+    plant, tmp_path
+):
+    from pipeline.output_lock import OutputFolderError
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "serotonin-tone.html").write_text(page("Serotonin Tone"), encoding="utf-8")
+    out = tmp_path / "someones-folder"
+    out.mkdir()
+    if plant == "a folder named current":
+        (out / "current").mkdir()
+        precious = out / "current" / "thesis.txt"
+    else:
+        precious = out / plant.split()[1]
+    precious.write_text("not a run's", encoding="utf-8")
+
+    # It failed only at the very end (a folder cannot be renamed over), saying --resume continues it; or it
+    # replaced or deleted the file.
+    with pytest.raises(OutputFolderError, match=precious.relative_to(out).parts[0]):
+        run([str(pages)], out)
+
+    assert precious.read_text(encoding="utf-8") == "not a run's"
+    assert not (out / ".results").exists() and not (out / ".run-state").exists()
+
+
+def test_the_folder_of_an_earlier_run_stays_usable_whatever_its_layout(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "serotonin-tone.html").write_text(page("Serotonin Tone"), encoding="utf-8")
+    out = tmp_path / "out"
+    run([str(pages)], out)
+    run([str(pages)], out, options=BatchOptions(resume=True))
+    # The layout before the `current` link: regular result files beside the run's state.
+    for name in ("records.jsonl", "rejects.jsonl", "run.json"):
+        kept = (out / name).read_bytes()
+        (out / name).unlink()
+        (out / name).write_bytes(kept)
+    (out / "current").unlink()
+
+    assert run([str(pages)], out).records == 1
+    assert (out / "records.jsonl").is_symlink()
+
