@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 
+from pipeline.decode import CONTROL_BYTES
 from pipeline.read import GZIP_MAGIC, Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
 from pipeline.rejects import Rejected, RejectReason
 
@@ -29,6 +31,8 @@ _COMPRESSED_JSONL = ("a gzip-compressed JSON Lines file is not read: decompress 
                      "JSON Lines file")
 _WIDE_JSONL = ("the JSON Lines file is in UTF-16 or UTF-32 (its byte-order mark says so; PowerShell's `>` writes "
                "such files), which is not read: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)")
+# The opening of a payload searched for the control bytes compressed data has and text has not.
+_TEXT_SAMPLE = 4096
 # JSON Lines are scanned in pieces of this size, so one huge line never sits in memory whole.
 _LINE_PIECE = 1 << 20
 
@@ -247,14 +251,31 @@ def _warc_payload(item: SourceItem, limits: Limits) -> bytes:
         with open(item.path, "rb") as stream:
             stream.seek(item.offset)
             record = next(iter(ArchiveIterator(stream)))
-            # content_stream undoes chunked transfer and gzip/brotli content encodings.
+            # content_stream undoes chunked transfer and the content encodings warcio has a decompressor for.
             data = record.content_stream().read(limits.max_bytes + 1)
+            encoding = _undecodable_encoding(record)
     except Exception as error:  # warcio and its decompressors raise many kinds on hostile bytes
         detail = f"the WARC record could not be read: {type(error).__name__}: {error}"[:500]
         raise Rejected("unreadable", detail) from error
     if len(data) > limits.max_bytes:
         raise Rejected("too-large", f"the WARC record's payload is over the limit of {limits.max_bytes:,} bytes")
+    if encoding and CONTROL_BYTES.search(data, 0, _TEXT_SAMPLE):
+        # warcio hands such a payload on as it is: compressed bytes, which decode called binary ("NUL bytes").
+        # A payload that reads as text is one the crawler stored decoded under its original header.
+        known = ", ".join(sorted(name for name in BufferedReader.get_supported_decompressors() if "_" not in name))
+        raise Rejected("decode-error", f"the payload is compressed with Content-Encoding {encoding!r}, which cannot "
+                                       f"be undone here (known: {known}; `pip install brotli` adds br)"[:500])
     return data
+
+
+def _undecodable_encoding(record: Any) -> str | None:
+    """The response's Content-Encoding when warcio has no decompressor for it (br without the brotli package,
+    zstd, a list such as 'gzip, br'); None for none, identity or one it undoes."""
+    http = record.http_headers
+    encoding = (http.get_header("Content-Encoding") or "").strip().lower() if http else ""
+    if encoding in ("", "identity") or encoding in BufferedReader.get_supported_decompressors():
+        return None
+    return encoding
 
 
 def _jsonl_page(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded:

@@ -266,3 +266,39 @@ def test_the_folder_of_an_earlier_run_stays_usable_whatever_its_layout(tmp_path)
     assert run([str(pages)], out).records == 1
     assert (out / "records.jsonl").is_symlink()
 
+
+def _warc_of_responses(path: Path, responses: list[tuple[str, list[tuple[str, str]], bytes]]) -> Path:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, headers, body in responses:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *headers], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+    return path
+
+
+def test_a_payload_in_a_content_encoding_nothing_here_undoes_is_a_decode_error_that_names_it(tmp_path):
+    html = page("Serotonin Tone").encode()
+    zstd_frame = b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 4  # compressed bytes: control bytes from the start
+    archive = _warc_of_responses(tmp_path / "crawl.warc.gz", [
+        ("https://example.org/gzip", [("Content-Encoding", "gzip")], gzip.compress(html)),
+        ("https://example.org/zstd", [("Content-Encoding", "zstd")], zstd_frame),
+        ("https://example.org/two", [("Content-Encoding", "gzip, br")], zstd_frame),
+        # Stored decoded under the header it was fetched with: the text is read as it is.
+        ("https://example.org/stored-decoded", [("Content-Encoding", "zstd")], html),
+    ])
+    out = tmp_path / "out"
+
+    run([str(archive)], out)
+
+    assert [record["source"]["url"] for record in iter_records(out)] == [
+        "https://example.org/gzip", "https://example.org/stored-decoded"]
+    rejects = {reject["source"]["url"]: reject for reject in iter_rejects(out)}
+    assert {url: reject["reason"] for url, reject in rejects.items()} == {
+        "https://example.org/zstd": "decode-error", "https://example.org/two": "decode-error"}
+    assert "Content-Encoding 'zstd'" in rejects["https://example.org/zstd"]["detail"]
+    assert "Content-Encoding 'gzip, br'" in rejects["https://example.org/two"]["detail"]
