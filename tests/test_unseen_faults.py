@@ -302,3 +302,67 @@ def test_a_payload_in_a_content_encoding_nothing_here_undoes_is_a_decode_error_t
         "https://example.org/zstd": "decode-error", "https://example.org/two": "decode-error"}
     assert "Content-Encoding 'zstd'" in rejects["https://example.org/zstd"]["detail"]
     assert "Content-Encoding 'gzip, br'" in rejects["https://example.org/two"]["detail"]
+
+
+def _warc_members(terms: list[str]) -> list[bytes]:
+    """Each term's page as one uncompressed WARC response record."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    members = []
+    for term in terms:
+        stream = io.BytesIO()
+        writer = WARCWriter(stream, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        url = f"https://example.org/{term.lower().replace(' ', '-')}"
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(page(term).encode()),
+                                                      http_headers=http))
+        members.append(stream.getvalue())
+    return members
+
+
+def _with_content_length(record: bytes, change: int) -> bytes:
+    import re
+
+    length = re.search(rb"Content-Length: (\d+)", record)
+    assert length is not None
+    return record.replace(length.group(0), b"Content-Length: %d" % (int(length.group(1)) + change), 1)
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["warc", "warc.gz"])
+@pytest.mark.parametrize("damage", ["length-short", "length-long", "length-past-the-end", "bytes-spliced-in"])
+def test_one_bad_stretch_of_a_web_archive_costs_only_its_record_not_the_records_after_it(damage, compressed, tmp_path):
+    terms = ["Serotonin Tone", "Dopamine Drive", "Cortisol Curve", "Melatonin Onset"]
+    members = _warc_members(terms)
+    if damage == "bytes-spliced-in":  # a crawler's log line written into the archive between two records
+        members[1] += b"2026-12-01 12:00:00 fetch failed: timeout\r\n" * 3
+    else:
+        members[1] = _with_content_length(members[1], {"length-short": -100, "length-long": 100,
+                                                       "length-past-the-end": 10**9}[damage])
+    archive = tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc")
+    archive.write_bytes(b"".join(gzip.compress(member) if compressed else member for member in members))
+    out = tmp_path / "out"
+
+    summary = run([str(archive)], out)
+
+    # Before: everything after the bad stretch was one reject ("the rest is not read"), its pages lost.
+    found = [record["term"] for record in iter_records(out)]
+    (reject,) = iter_rejects(out)
+    assert reject["reason"] == "unreadable" and "reading goes on at the next record" in reject["detail"]
+    if damage == "bytes-spliced-in":  # the record before the stray bytes is whole
+        assert found == terms
+    else:
+        assert found == [terms[0], *terms[2:]]
+    assert summary.inputs == len(found) + 1
+
+
+def test_a_file_of_no_web_archive_records_is_still_one_reject(tmp_path):
+    archive = tmp_path / "saved-page.warc"
+    archive.write_text(page("Serotonin Tone") * 50, encoding="utf-8")
+
+    run([str(archive)], tmp_path / "out")
+
+    (reject,) = iter_rejects(tmp_path / "out")
+    assert reject["reason"] == "unreadable" and "no record follows" in reject["detail"]
