@@ -166,6 +166,8 @@ def read_bytes(path: str, limits: Limits) -> bytes:
             data = handle.read(limits.max_bytes + 1)
     except OSError as error:
         raise Rejected("unreadable", f"the file could not be read: {error.strerror or error}") from error
+    if len(data) > limits.max_bytes:  # grown since its size was checked (a crawler still writing it)
+        raise Rejected("too-large", f"the file has grown past the limit of {limits.max_bytes:,} bytes as it was read")
     return data
 
 
