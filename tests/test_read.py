@@ -124,13 +124,14 @@ def test_a_file_that_grows_past_the_limit_after_its_size_was_checked_is_too_larg
     path = _touch(tmp_path / "being-written.html", b"<p>" + b"x" * 500)
     real_stat = os.stat
 
-    def stat_then_the_crawler_writes_on(target: str) -> os.stat_result:
-        status = real_stat(target)
-        with open(target, "ab") as crawler:  # the file grows between the size check and the read
-            crawler.write(b"x" * 5_000 + b"</p>")
+    def stat_then_the_crawler_writes_on(target: object, *args: object, **kwargs: object) -> os.stat_result:
+        status = real_stat(target, *args, **kwargs)
+        if os.fspath(target) == str(path):  # only this file: os.stat is the process's own, patched for the test
+            with open(path, "ab") as crawler:  # the file grows between the size check and the read
+                crawler.write(b"x" * 5_000 + b"</p>")
         return status
 
-    monkeypatch.setattr("pipeline.read.os.stat", stat_then_the_crawler_writes_on)
+    monkeypatch.setattr(os, "stat", stat_then_the_crawler_writes_on)
     with pytest.raises(Rejected) as caught:
         read_bytes(str(path), Limits(max_bytes=1_000))  # read, it was max_bytes + 1 bytes cut off mid-page
     assert caught.value.reason == "too-large"
