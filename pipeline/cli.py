@@ -96,8 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "inputs", nargs="*", metavar="INPUT", help="files, folders (walked recursively), WARC / WARC.gz, JSON Lines"
     )
-    run.add_argument("--from", dest="inputs_from", type=Path, metavar="FILE", help="read more inputs, one a line")
-    run.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+    run.add_argument("--from", dest="inputs_from", type=_path, metavar="FILE", help="read more inputs, one a line")
+    run.add_argument("-o", "--output", type=_path, default=Path("output"), help="output folder (default: output/)")
     run.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="records format (default: jsonl)")
     run.add_argument(
         "--workers", type=_positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)"
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check a records or rejects file (JSON Lines or Parquet) against its schema"
     )
-    validate.add_argument("file", type=Path)
+    validate.add_argument("file", type=_path)
     validate.add_argument(
         "--reject", action="store_true", help="every row is a reject (default: told by its fields, row by row)"
     )
@@ -130,14 +130,14 @@ def _parser() -> argparse.ArgumentParser:
 
     clean = commands.add_parser("clean", help="run read, decode and clean only; write each page's kept text")
     clean.add_argument("inputs", nargs="+", metavar="INPUT")
-    clean.add_argument("-o", "--output", type=Path, required=True, help="folder for <name>.txt files")
+    clean.add_argument("-o", "--output", type=_path, required=True, help="folder for <name>.txt files")
     clean.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
     _add_page_options(clean)
     _add_site_templates_flag(clean)
     clean.set_defaults(handler=_clean)
 
     audit = commands.add_parser("audit", help="write RUN_DIR/audit.html and RUN_DIR/audit.json for a finished run")
-    audit.add_argument("run_dir", type=Path)
+    audit.add_argument("run_dir", type=_path)
     audit.add_argument(
         "--max-records", type=_positive_int, default=500, help="per-record views for this many records (default 500)"
     )
@@ -147,16 +147,16 @@ def _parser() -> argparse.ArgumentParser:
     audit.set_defaults(handler=_audit)
 
     evaluate = commands.add_parser("evaluate", help="score a run against gold files (ANNOTATION.md format)")
-    evaluate.add_argument("run_dir", type=Path)
-    evaluate.add_argument("gold_dir", type=Path)
-    evaluate.add_argument("--json", type=Path, metavar="FILE", help="also write metrics and problems as JSON")
+    evaluate.add_argument("run_dir", type=_path)
+    evaluate.add_argument("gold_dir", type=_path)
+    evaluate.add_argument("--json", type=_path, metavar="FILE", help="also write metrics and problems as JSON")
     evaluate.add_argument("--show", type=int, default=20, metavar="N", help="print the first N problems")
     evaluate.set_defaults(handler=_evaluate)
 
     diff = commands.add_parser("diff", help="what changed between two runs of the same inputs (exit 1 if anything)")
-    diff.add_argument("run_a", type=Path)
-    diff.add_argument("run_b", type=Path)
-    diff.add_argument("--json", type=Path, metavar="FILE", help="also write the differences as JSON")
+    diff.add_argument("run_a", type=_path)
+    diff.add_argument("run_b", type=_path)
+    diff.add_argument("--json", type=_path, metavar="FILE", help="also write the differences as JSON")
     diff.set_defaults(handler=_diff)
 
     tag = commands.add_parser("tag", help='tag JSON lines {"id", "text"}; write {"id", "entities"} lines')
@@ -216,6 +216,13 @@ def _page_config(args: argparse.Namespace) -> PipelineConfig:
         raise UsageError(f"{flag}: {error}") from error
 
 
+def _path(text: str) -> Path:
+    # Path("") is ".": `-o "$OUT"` with OUT unset wrote a run into the current folder, `--json ""` failed at the end.
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path (an unset shell variable?)")
+    return Path(text)
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -235,6 +242,23 @@ def _require_existing(paths: Sequence[str | Path], what: str) -> None:
     missing = [str(path) for path in paths if not os.path.exists(path)]  # a broken link too: nothing to read
     if missing:
         raise UsageError(f"no such {what}: {', '.join(missing)}")
+
+
+def _require_report_file(path: Path | None) -> None:
+    """`--json FILE` is checked before the work, so that the work is not lost to a misspelt folder."""
+    if path is not None and path.is_dir():
+        raise UsageError(f"--json {path} is a folder: give the name of the JSON file to write")
+
+
+def _write_report(path: Path | None, payload: object) -> None:
+    from pipeline.write import write_json_atomic
+
+    if path is None:
+        return
+    try:
+        write_json_atomic(path, payload)
+    except OSError as error:  # a folder that is not there or not writable, a full disk
+        raise UsageError(f"--json {path} cannot be written: {error.strerror or error}") from error
 
 
 def _require_output_folder(path: Path) -> None:
@@ -425,15 +449,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     _require_existing([args.run_dir], "run folder")
     _require_existing([args.gold_dir], "gold folder")
+    _require_report_file(args.json)
     try:
         result = evaluate_run(args.run_dir, args.gold_dir)
     except RunFolderError as error:  # GoldFolderError too: a malformed gold file names itself and what is wrong
         raise UsageError(str(error)) from error
     print(result.table(show=args.show))
-    if args.json:
-        from pipeline.write import write_json_atomic
-
-        write_json_atomic(args.json, result.to_json())
+    _write_report(args.json, result.to_json())
     return EXIT_OK
 
 
@@ -442,13 +464,11 @@ def _diff(args: argparse.Namespace) -> int:
     from pipeline.run_files import RunFolderError
 
     _require_existing([args.run_a, args.run_b], "run folder")
+    _require_report_file(args.json)
     try:
         result = diff_runs(args.run_a, args.run_b)
     except RunFolderError as error:
         raise UsageError(str(error)) from error
     print(result.report())
-    if args.json:
-        from pipeline.write import write_json_atomic
-
-        write_json_atomic(args.json, result.to_json())
+    _write_report(args.json, result.to_json())
     return EXIT_FAILED if result.changed else EXIT_OK

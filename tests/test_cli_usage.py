@@ -182,6 +182,27 @@ def test_a_closed_pipe_ends_the_command_quietly(command, tmp_path):
     assert done.returncode == 1
 
 
+@pytest.mark.parametrize("command", [["run", "{pages}", "-o", ""], ["clean", "{pages}", "-o", ""],
+                                     ["diff", "{run}", "{run}", "--json", ""],
+                                     ["evaluate", "{run}", "{pages}", "--json", ""]])
+def test_an_empty_path_argument_is_bad_usage_not_the_current_folder(command, pages, finished_run, tmp_path):
+    # `-o "$OUT"` with OUT unset: the run went into the current folder; `--json ""` ended in a traceback.
+    args = [arg.format(pages=pages, run=finished_run) for arg in command]
+    done = cli(*args, cwd=tmp_path)
+    _clean_failure(done, 2)
+    assert "an empty path" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["folder", "under-a-file"])
+def test_a_json_report_that_cannot_be_written_is_bad_usage_naming_it(target, finished_run, tmp_path):
+    report = tmp_path if target == "folder" else tmp_path / "notes.txt" / "diff.json"
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    done = cli("diff", str(finished_run), str(finished_run), "--json", str(report))
+    _clean_failure(done, 2)
+    assert f"--json {report}" in done.stderr
+
+
 def _command_with_closed(fd: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The command started with standard stream `fd` closed (`<&-`, `>&-`, `2>&-`); the other two captured, the
     output of a closed stderr read back from a file the command's stdout is also pointed at."""
