@@ -408,10 +408,12 @@ def foreign_entries(out_dir: Path) -> list[str]:
     """The entries of OUT under the names a run publishes or removes (`current`, records.jsonl, audit.html, ...)
     that no run of this pipeline made, sorted: the finished run would replace or delete them, or fail to at
     the very end (a folder named `current`). A run's own are links; its regular files are those of the
-    layout before `current`, in a folder with the run's state or a `current` link; a folder is never one."""
+    layouts before `current`, in a folder with the run's state, a `current` link or a run.json (every
+    layout wrote one); a folder is never one."""
     if not out_dir.is_dir():
         return []
-    run_folder = (out_dir / STATE_DIR).is_dir() or (out_dir / CURRENT).is_symlink()
+    run_folder = any(((out_dir / STATE_DIR).is_dir(), (out_dir / CURRENT).is_symlink(),
+                      (out_dir / RUN_REPORT).is_file()))
     foreign = []
     for path in out_dir.iterdir():
         if not RUN_OUTPUT_NAMES.fullmatch(path.name) or path.is_symlink():
