@@ -223,6 +223,17 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _machine_workers(requested: int, command: str) -> int:
+    """At most one worker process per core: each holds its own pipeline (about 200 MB), so processes past the
+    cores add no speed, only memory (`--workers 100` on a small machine ran it out of memory)."""
+    cores = os.cpu_count() or 1
+    if requested <= cores:
+        return requested
+    print(f"glossary-pipeline {command}: --workers {requested} is more than this machine's {cores} cores; using "
+          f"{cores} (each worker process holds its own pipeline, about 200 MB)", file=sys.stderr)
+    return cores
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -302,7 +313,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with _stop_on_signals():
-            summary = run(inputs, args.output, workers=args.workers, config=config, on_progress=_progress_bar(),
+            # A scheduler's workers are its own; the pool and the LocalCluster are processes of this machine.
+            workers = args.workers if args.scheduler else _machine_workers(args.workers, "run")
+            summary = run(inputs, args.output, workers=workers, config=config, on_progress=_progress_bar(),
                           options=options)
     except OutputFolderError as error:
         raise UsageError(str(error)) from error
@@ -399,7 +412,8 @@ def _clean(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.output} cannot be used as the output folder: {error.strerror or error}") from error
     try:
         with _stop_on_signals():  # as `run`: unwound, so no temporary file is left in the output folder
-            written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+            written, rejected = run_clean(args.inputs, args.output, workers=_machine_workers(args.workers, "clean"),
+                                          config=config)
     except _Stopped as stop:
         print(f"\nglossary-pipeline clean: stopped ({stop.name}); the texts written so far are whole", file=sys.stderr)
         return 128 + stop.signum

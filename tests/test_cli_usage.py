@@ -203,6 +203,19 @@ def test_a_json_report_that_cannot_be_written_is_bad_usage_naming_it(target, fin
     assert f"--json {report}" in done.stderr
 
 
+@pytest.mark.parametrize("command", ["run", "clean"])
+def test_more_workers_than_cores_is_capped_at_the_cores_with_a_note(command, pages, tmp_path):
+    # The pool forks every worker at once, each building its own pipeline (about 200 MB): `--workers 100` on a
+    # small machine ran it out of memory. One more than the cores is enough to show the cap, and harmless without it.
+    cores = os.cpu_count() or 1
+    out = tmp_path / "out"
+    done = cli(command, str(pages), "-o", str(out), "--workers", str(cores + 1))
+    _clean_failure(done, 0)
+    assert f"--workers {cores + 1} is more than this machine's {cores} cores; using {cores}" in done.stderr
+    if command == "run":
+        assert json.loads((out / "run.json").read_text(encoding="utf-8"))["config"]["workers"] == cores
+
+
 def _command_with_closed(fd: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The command started with standard stream `fd` closed (`<&-`, `>&-`, `2>&-`); the other two captured, the
     output of a closed stderr read back from a file the command's stdout is also pointed at."""
