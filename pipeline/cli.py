@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import math
 import os
@@ -255,6 +256,20 @@ def _require_existing(paths: Sequence[str | Path], what: str) -> None:
         raise UsageError(f"no such {what}: {', '.join(missing)}")
 
 
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+               (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _input_list(data: bytes) -> list[str]:
+    """The paths of a --from list: one a line, or NUL-separated (`find -print0`, whose names may hold line
+    breaks). A byte-order mark is honoured (Notepad's UTF-8 one made the first path a name no file has;
+    PowerShell's `>` writes UTF-16, whose NUL bytes ended the whole run). A path may hold any bytes a file
+    system allows: in UTF-8 lists they stay surrogate-escaped, as in argv."""
+    wide = next((codec for mark, codec in _WIDE_MARKS if data.startswith(mark)), None)
+    text = data.decode(wide) if wide else data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
+    return text.split("\0") if "\0" in text else text.splitlines()
+
+
 def _require_report_file(path: Path | None) -> None:
     """`--json FILE` is checked before the work, so that the work is not lost to a misspelt folder."""
     if path is not None and path.is_dir():
@@ -293,11 +308,12 @@ def _run(args: argparse.Namespace) -> int:
     inputs = list(args.inputs)
     if args.inputs_from:
         try:
-            # A listed path may hold any bytes a file system allows: they stay surrogate-escaped, as in argv.
-            listed = args.inputs_from.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
-            inputs += [line.strip() for line in listed if line.strip()]
+            listed = _input_list(args.inputs_from.read_bytes())
         except OSError as error:
             raise UsageError(f"cannot read --from {args.inputs_from}: {error.strerror or error}") from error
+        except UnicodeDecodeError as error:
+            raise UsageError(f"--from {args.inputs_from}: the list does not match its byte-order mark") from error
+        inputs += [line.strip() for line in listed if line.strip()]
     if not inputs:
         raise UsageError("no inputs (give INPUT... or --from FILE)")
     _require_output_folder(args.output)

@@ -6,6 +6,7 @@ an argument that cannot be read.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from entry_texts import LEAD, ORIGIN
 from test_cli import GOOD_HTML, GOOD_TXT, _jsonl, cli
 
 from pipeline.api import PipelineConfig
@@ -88,6 +90,29 @@ def test_a_missing_from_list_is_bad_usage(tmp_path):
     done = cli("run", "--from", str(tmp_path / "list.txt"), "-o", str(tmp_path / "out"))
     _clean_failure(done, 2)
     assert f"cannot read --from {tmp_path / 'list.txt'}" in done.stderr
+
+
+@pytest.mark.parametrize("written_by", ["notepad-utf8-bom", "powershell-utf16", "find-print0"])
+def test_a_from_list_as_editors_and_tools_write_it_gives_every_listed_page(written_by, pages, tmp_path):
+    listed = sorted(str(path) for path in pages.iterdir())
+    if written_by == "find-print0":  # NUL-separated, so a name may hold a line break
+        odd = tmp_path / "two\nlines.html"
+        odd.write_text(f"<html><head><title>Melatonin Onset</title></head><body><article><h1>Melatonin Onset</h1>"
+                       f"<p>Melatonin Onset is named here. {LEAD}</p><h2>Origin</h2><p>{ORIGIN}</p></article>"
+                       "</body></html>", encoding="utf-8")
+        listed.append(str(odd))
+        data = "".join(f"{path}\0" for path in listed).encode("utf-8")
+    else:
+        text = "".join(f"{path}\r\n" for path in listed)
+        data = codecs.BOM_UTF8 + text.encode("utf-8") if written_by.endswith("bom") else text.encode("utf-16")
+    (tmp_path / "list.txt").write_bytes(data)
+    out = tmp_path / "out"
+
+    done = cli("run", "--from", str(tmp_path / "list.txt"), "-o", str(out), "--workers", "1")
+
+    _clean_failure(done, 0)  # UTF-16: "the run failed: embedded null byte; `run --resume` continues it"
+    assert _jsonl(out / "rejects.jsonl") == []  # the BOM made the first path a name no file has
+    assert sorted({record["source"]["path"] for record in _jsonl(out / "records.jsonl")}) == listed
 
 
 # -- 2. an output path that is a file ------------------------------------------------------------------
