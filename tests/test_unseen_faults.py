@@ -366,3 +366,17 @@ def test_a_file_of_no_web_archive_records_is_still_one_reject(tmp_path):
 
     (reject,) = iter_rejects(tmp_path / "out")
     assert reject["reason"] == "unreadable" and "no record follows" in reject["detail"]
+
+
+def test_a_path_holding_a_nul_byte_is_an_unreadable_reject_not_the_end_of_the_run(tmp_path):
+    good = tmp_path / "serotonin-tone.html"
+    good.write_text(page("Serotonin Tone"), encoding="utf-8")
+    broken = str(tmp_path / "dopamine\0drive.html")  # as a caller or a list of NUL-separated names can give it
+
+    summary = run([str(good), broken], tmp_path / "out")  # ValueError: embedded null byte, for the whole run
+
+    assert summary.inputs == 2 and summary.records == 1
+    (reject,) = iter_rejects(tmp_path / "out")
+    assert reject["reason"] == "unreadable" and "NUL byte" in reject["detail"]
+    written, rejected = run_clean([str(good), broken], tmp_path / "texts")
+    assert (written, rejected) == (1, 1)
