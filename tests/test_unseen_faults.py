@@ -380,3 +380,15 @@ def test_a_path_holding_a_nul_byte_is_an_unreadable_reject_not_the_end_of_the_ru
     assert reject["reason"] == "unreadable" and "NUL byte" in reject["detail"]
     written, rejected = run_clean([str(good), broken], tmp_path / "texts")
     assert (written, rejected) == (1, 1)
+
+
+def test_a_page_with_hundreds_of_line_break_chances_in_its_words_is_a_record_not_too_deep(pipeline):
+    # <wbr> is void, but libxml2's HTML parser opened each one and nested the rest of the paragraph inside it.
+    words = " ".join(["5-hydroxy<wbr>trypt<wbr>amine"] * 200)
+    html = page("Serotonin Tone", body=f"<h2>Mechanism</h2><p>It acts as {words} does.</p>")
+
+    outcome = pipeline.process(html.encode(), path="serotonin-tone.html")
+
+    assert outcome.reject is None, outcome.reject
+    (record,) = outcome.records
+    assert record.mechanism is not None and "5-hydroxytryptamine 5-hydroxytryptamine" in record.mechanism
