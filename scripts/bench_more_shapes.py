@@ -248,6 +248,7 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
         for n in range(size // 90)) + "</dl>"),
     "soft-hyphenated-words": lambda size: _page("<p>" + _repeat("dopa&shy;mine sero&shy;tonin corti&shy;sol ", size)
                                                 + "</p>"),
+    "times-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <time>today</time> rises ", size) + "</p>"),
     "classed-spans-in-one-paragraph": lambda size: _page("<p>" + _repeat('<span class="w">dopamine</span> ', size)
                                                          + "</p>"),
 }
