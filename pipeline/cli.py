@@ -421,6 +421,7 @@ def _clean(args: argparse.Namespace) -> int:
 
     _require_existing(args.inputs, "input")
     _require_output_folder(args.output)
+    _require_clean_output_outside_inputs(args.output, args.inputs)
     config = _page_config(args)
     try:
         args.output.mkdir(parents=True, exist_ok=True)
@@ -438,6 +439,19 @@ def _clean(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"{written} pages cleaned, {rejected} rejected; wrote {args.output}")
     return EXIT_OK
+
+
+def _require_clean_output_outside_inputs(output: Path, inputs: Sequence[str]) -> None:
+    """`clean` writes `<name>.txt` files, which are pages by their name: in an input folder (or beside an input
+    file) they overwrote a .txt page of the same name and were read as pages by the next clean (7 pages, then 13)."""
+    out = os.path.realpath(output)
+    for given in inputs:
+        walked = os.path.isdir(given)  # a folder's subfolders are walked too; a file's folder is not
+        folder = os.path.realpath(given if walked else os.path.dirname(given) or ".")
+        if out == folder or (walked and out.startswith(folder.rstrip(os.sep) + os.sep)):
+            raise UsageError(f"the output folder {output} is an input's folder or inside one ({given}): its .txt "
+                             "files would replace .txt pages and be read as pages next time; give -o a folder outside "
+                             "the inputs")
 
 
 def _tag(args: argparse.Namespace) -> int:

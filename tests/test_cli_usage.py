@@ -241,6 +241,23 @@ def test_more_workers_than_cores_is_capped_at_the_cores_with_a_note(command, pag
         assert json.loads((out / "run.json").read_text(encoding="utf-8"))["config"]["workers"] == cores
 
 
+def test_clean_refuses_an_output_folder_among_its_inputs_and_leaves_the_pages_alone(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "ghrelin-timing.txt").write_text(GOOD_TXT, encoding="utf-8")  # its text would be written to this name
+    (pages / "ghrelin-timing.html").write_text(GOOD_HTML, encoding="utf-8")
+    page_file = str(pages / "ghrelin-timing.html")
+    for args in ([str(pages), "-o", str(pages)], [str(pages), "-o", str(pages / "texts")],
+                 [page_file, "-o", str(pages)]):
+        done = cli("clean", *args, "--workers", "1")
+        _clean_failure(done, 2)
+        assert "give -o a folder outside the inputs" in done.stderr
+    assert sorted(path.name for path in pages.iterdir()) == ["ghrelin-timing.html", "ghrelin-timing.txt"]
+    assert (pages / "ghrelin-timing.txt").read_text(encoding="utf-8") == GOOD_TXT
+    # A folder beside the inputs, or below a file's folder, is fine: nothing there is read.
+    assert cli("clean", page_file, "-o", str(pages / "texts"), "--workers", "1").returncode == 0
+
+
 def _command_with_closed(fd: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The command started with standard stream `fd` closed (`<&-`, `>&-`, `2>&-`); the other two captured, the
     output of a closed stderr read back from a file the command's stdout is also pointed at."""
