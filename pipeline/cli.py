@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import math
 import os
@@ -28,14 +29,20 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    closed = _reopen_closed_standard_streams()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    args.closed_streams = closed
     try:
         code = int(args.handler(args))
         sys.stdout.flush()  # a reader gone away shows here, not at exit, where it cannot be caught
+        if STDOUT in closed and code == EXIT_OK:
+            print(f"glossary-pipeline {args.command}: finished, but standard output is closed, so what it prints "
+                  "was lost; give it an output (`> FILE`, `| less`)", file=sys.stderr)
+            return EXIT_FAILED
     except UsageError as error:
         print(f"glossary-pipeline {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -45,6 +52,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     return code
+
+
+STDIN, STDOUT, STDERR = 0, 1, 2
+
+
+def _reopen_closed_standard_streams() -> set[int]:
+    """The standard streams that were closed when the command started (`>&-`, `2>&-`, `<&-`), each now the
+    null device, and every stream's unencodable characters escaped.
+
+    A closed stream is None in Python, and the first file the command opens would take its number: a
+    message printed to it then lands in that file (the lock, a record file). A terminal or pipe whose
+    encoding is not UTF-8 (LANG=en_US.ISO-8859-1) cannot take every character of a path or a term: they
+    are written as escapes (`\\u2192`) rather than ending the command with a UnicodeEncodeError."""
+    closed: set[int] = set()
+    for fd in (STDIN, STDOUT, STDERR):  # in order: os.open gives the lowest free number
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            opened = os.open(os.devnull, os.O_RDONLY if fd == STDIN else os.O_WRONLY)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+    if STDIN in closed:
+        sys.stdin = open(STDIN, encoding="utf-8", closefd=False)  # noqa: SIM115 (the process's own stream)
+    for fd, name in ((STDOUT, "stdout"), (STDERR, "stderr")):
+        if fd in closed:
+            setattr(sys, name, open(fd, "w", encoding="utf-8", closefd=False))  # noqa: SIM115
+        stream = getattr(sys, name)
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    return closed
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,8 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "inputs", nargs="*", metavar="INPUT", help="files, folders (walked recursively), WARC / WARC.gz, JSON Lines"
     )
-    run.add_argument("--from", dest="inputs_from", type=Path, metavar="FILE", help="read more inputs, one a line")
-    run.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+    run.add_argument("--from", dest="inputs_from", type=_path, metavar="FILE", help="read more inputs, one a line")
+    run.add_argument("-o", "--output", type=_path, default=Path("output"), help="output folder (default: output/)")
     run.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="records format (default: jsonl)")
     run.add_argument(
         "--workers", type=_positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)"
@@ -84,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check a records or rejects file (JSON Lines or Parquet) against its schema"
     )
-    validate.add_argument("file", type=Path)
+    validate.add_argument("file", type=_path)
     validate.add_argument(
         "--reject", action="store_true", help="every row is a reject (default: told by its fields, row by row)"
     )
@@ -92,14 +131,14 @@ def _parser() -> argparse.ArgumentParser:
 
     clean = commands.add_parser("clean", help="run read, decode and clean only; write each page's kept text")
     clean.add_argument("inputs", nargs="+", metavar="INPUT")
-    clean.add_argument("-o", "--output", type=Path, required=True, help="folder for <name>.txt files")
+    clean.add_argument("-o", "--output", type=_path, required=True, help="folder for <name>.txt files")
     clean.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
     _add_page_options(clean)
     _add_site_templates_flag(clean)
     clean.set_defaults(handler=_clean)
 
     audit = commands.add_parser("audit", help="write RUN_DIR/audit.html and RUN_DIR/audit.json for a finished run")
-    audit.add_argument("run_dir", type=Path)
+    audit.add_argument("run_dir", type=_path)
     audit.add_argument(
         "--max-records", type=_positive_int, default=500, help="per-record views for this many records (default 500)"
     )
@@ -109,16 +148,16 @@ def _parser() -> argparse.ArgumentParser:
     audit.set_defaults(handler=_audit)
 
     evaluate = commands.add_parser("evaluate", help="score a run against gold files (ANNOTATION.md format)")
-    evaluate.add_argument("run_dir", type=Path)
-    evaluate.add_argument("gold_dir", type=Path)
-    evaluate.add_argument("--json", type=Path, metavar="FILE", help="also write metrics and problems as JSON")
+    evaluate.add_argument("run_dir", type=_path)
+    evaluate.add_argument("gold_dir", type=_path)
+    evaluate.add_argument("--json", type=_path, metavar="FILE", help="also write metrics and problems as JSON")
     evaluate.add_argument("--show", type=int, default=20, metavar="N", help="print the first N problems")
     evaluate.set_defaults(handler=_evaluate)
 
     diff = commands.add_parser("diff", help="what changed between two runs of the same inputs (exit 1 if anything)")
-    diff.add_argument("run_a", type=Path)
-    diff.add_argument("run_b", type=Path)
-    diff.add_argument("--json", type=Path, metavar="FILE", help="also write the differences as JSON")
+    diff.add_argument("run_a", type=_path)
+    diff.add_argument("run_b", type=_path)
+    diff.add_argument("--json", type=_path, metavar="FILE", help="also write the differences as JSON")
     diff.set_defaults(handler=_diff)
 
     tag = commands.add_parser("tag", help='tag JSON lines {"id", "text"}; write {"id", "entities"} lines')
@@ -178,6 +217,24 @@ def _page_config(args: argparse.Namespace) -> PipelineConfig:
         raise UsageError(f"{flag}: {error}") from error
 
 
+def _path(text: str) -> Path:
+    # Path("") is ".": `-o "$OUT"` with OUT unset wrote a run into the current folder, `--json ""` failed at the end.
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path (an unset shell variable?)")
+    return Path(text)
+
+
+def _machine_workers(requested: int, command: str) -> int:
+    """At most one worker process per core: each holds its own pipeline (about 200 MB), so processes past the
+    cores add no speed, only memory (`--workers 100` on a small machine ran it out of memory)."""
+    cores = os.cpu_count() or 1
+    if requested <= cores:
+        return requested
+    print(f"glossary-pipeline {command}: --workers {requested} is more than this machine's {cores} cores; using "
+          f"{cores} (each worker process holds its own pipeline, about 200 MB)", file=sys.stderr)
+    return cores
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -197,6 +254,37 @@ def _require_existing(paths: Sequence[str | Path], what: str) -> None:
     missing = [str(path) for path in paths if not os.path.exists(path)]  # a broken link too: nothing to read
     if missing:
         raise UsageError(f"no such {what}: {', '.join(missing)}")
+
+
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+               (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _input_list(data: bytes) -> list[str]:
+    """The paths of a --from list: one a line, or NUL-separated (`find -print0`, whose names may hold line
+    breaks). A byte-order mark is honoured (Notepad's UTF-8 one made the first path a name no file has;
+    PowerShell's `>` writes UTF-16, whose NUL bytes ended the whole run). A path may hold any bytes a file
+    system allows: in UTF-8 lists they stay surrogate-escaped, as in argv."""
+    wide = next((codec for mark, codec in _WIDE_MARKS if data.startswith(mark)), None)
+    text = data.decode(wide) if wide else data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
+    return text.split("\0") if "\0" in text else text.splitlines()
+
+
+def _require_report_file(path: Path | None) -> None:
+    """`--json FILE` is checked before the work, so that the work is not lost to a misspelt folder."""
+    if path is not None and path.is_dir():
+        raise UsageError(f"--json {path} is a folder: give the name of the JSON file to write")
+
+
+def _write_report(path: Path | None, payload: object) -> None:
+    from pipeline.write import write_json_atomic
+
+    if path is None:
+        return
+    try:
+        write_json_atomic(path, payload)
+    except OSError as error:  # a folder that is not there or not writable, a full disk
+        raise UsageError(f"--json {path} cannot be written: {error.strerror or error}") from error
 
 
 def _require_output_folder(path: Path) -> None:
@@ -220,11 +308,12 @@ def _run(args: argparse.Namespace) -> int:
     inputs = list(args.inputs)
     if args.inputs_from:
         try:
-            # A listed path may hold any bytes a file system allows: they stay surrogate-escaped, as in argv.
-            listed = args.inputs_from.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
-            inputs += [line.strip() for line in listed if line.strip()]
+            listed = _input_list(args.inputs_from.read_bytes())
         except OSError as error:
             raise UsageError(f"cannot read --from {args.inputs_from}: {error.strerror or error}") from error
+        except UnicodeDecodeError as error:
+            raise UsageError(f"--from {args.inputs_from}: the list does not match its byte-order mark") from error
+        inputs += [line.strip() for line in listed if line.strip()]
     if not inputs:
         raise UsageError("no inputs (give INPUT... or --from FILE)")
     _require_output_folder(args.output)
@@ -240,7 +329,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with _stop_on_signals():
-            summary = run(inputs, args.output, workers=args.workers, config=config, on_progress=_progress_bar(),
+            # A scheduler's workers are its own; the pool and the LocalCluster are processes of this machine.
+            workers = args.workers if args.scheduler else _machine_workers(args.workers, "run")
+            summary = run(inputs, args.output, workers=workers, config=config, on_progress=_progress_bar(),
                           options=options)
     except OutputFolderError as error:
         raise UsageError(str(error)) from error
@@ -330,6 +421,7 @@ def _clean(args: argparse.Namespace) -> int:
 
     _require_existing(args.inputs, "input")
     _require_output_folder(args.output)
+    _require_clean_output_outside_inputs(args.output, args.inputs)
     config = _page_config(args)
     try:
         args.output.mkdir(parents=True, exist_ok=True)
@@ -337,7 +429,8 @@ def _clean(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.output} cannot be used as the output folder: {error.strerror or error}") from error
     try:
         with _stop_on_signals():  # as `run`: unwound, so no temporary file is left in the output folder
-            written, rejected = run_clean(args.inputs, args.output, workers=args.workers, config=config)
+            written, rejected = run_clean(args.inputs, args.output, workers=_machine_workers(args.workers, "clean"),
+                                          config=config)
     except _Stopped as stop:
         print(f"\nglossary-pipeline clean: stopped ({stop.name}); the texts written so far are whole", file=sys.stderr)
         return 128 + stop.signum
@@ -348,18 +441,36 @@ def _clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _require_clean_output_outside_inputs(output: Path, inputs: Sequence[str]) -> None:
+    """`clean` writes `<name>.txt` files, which are pages by their name: in an input folder (or beside an input
+    file) they overwrote a .txt page of the same name and were read as pages by the next clean (7 pages, then 13)."""
+    out = os.path.realpath(output)
+    for given in inputs:
+        walked = os.path.isdir(given)  # a folder's subfolders are walked too; a file's folder is not
+        folder = os.path.realpath(given if walked else os.path.dirname(given) or ".")
+        if out == folder or (walked and out.startswith(folder.rstrip(os.sep) + os.sep)):
+            raise UsageError(f"the output folder {output} is an input's folder or inside one ({given}): its .txt "
+                             "files would replace .txt pages and be read as pages next time; give -o a folder outside "
+                             "the inputs")
+
+
 def _tag(args: argparse.Namespace) -> int:
     from pipeline.entities import EntityTagger
     from pipeline.tag_jsonl import tag_lines
 
+    if args.file == "-" and STDIN in args.closed_streams:
+        raise UsageError("standard input is closed: give a FILE of JSON lines, or pipe them in")
     try:
         # bytes: a line that is not UTF-8 is that line's error (tag_lines), not the end of the command
         source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror or error}") from error
+    sys.stdout.flush()
     with source:
         for line in tag_lines(source, EntityTagger()):
-            print(line)
+            # JSON Lines are UTF-8, whatever the terminal's encoding: an escape the text stream would write
+            # for a character it cannot encode ("\xe9") is no JSON.
+            sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
     return EXIT_OK
 
 
@@ -382,15 +493,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     _require_existing([args.run_dir], "run folder")
     _require_existing([args.gold_dir], "gold folder")
+    _require_report_file(args.json)
     try:
         result = evaluate_run(args.run_dir, args.gold_dir)
     except RunFolderError as error:  # GoldFolderError too: a malformed gold file names itself and what is wrong
         raise UsageError(str(error)) from error
     print(result.table(show=args.show))
-    if args.json:
-        from pipeline.write import write_json_atomic
-
-        write_json_atomic(args.json, result.to_json())
+    _write_report(args.json, result.to_json())
     return EXIT_OK
 
 
@@ -399,13 +508,11 @@ def _diff(args: argparse.Namespace) -> int:
     from pipeline.run_files import RunFolderError
 
     _require_existing([args.run_a, args.run_b], "run folder")
+    _require_report_file(args.json)
     try:
         result = diff_runs(args.run_a, args.run_b)
     except RunFolderError as error:
         raise UsageError(str(error)) from error
     print(result.report())
-    if args.json:
-        from pipeline.write import write_json_atomic
-
-        write_json_atomic(args.json, result.to_json())
+    _write_report(args.json, result.to_json())
     return EXIT_FAILED if result.changed else EXIT_OK

@@ -36,7 +36,8 @@ _BINARY_MAGIC = (
 # binary only when a control byte (which text has not) follows within the file's first bytes.
 _LETTER_MAGIC = (b"BM", b"MZ", b"RIFF", b"OggS", b"ID3", b"wOFF", b"wOF2")
 _MAGIC_WINDOW = 16
-_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+# Bytes that text has not (C0 controls but tab, line breaks, form feed; DEL): binary data has them within a few KB.
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
@@ -101,7 +102,7 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
             except UnicodeDecodeError as error:
                 raise Rejected("decode-error", f"the bytes do not match their {codec} byte-order mark") from error
     if data.startswith(_BINARY_MAGIC) or (
-        data.startswith(_LETTER_MAGIC) and _BINARY_BYTES.search(data, 0, _MAGIC_WINDOW)
+        data.startswith(_LETTER_MAGIC) and CONTROL_BYTES.search(data, 0, _MAGIC_WINDOW)
     ):
         raise Rejected("binary", "the input is binary data (an image, archive, document or executable), not a page")
     warnings: list[str] = []
@@ -110,7 +111,7 @@ def _to_text(data: bytes) -> tuple[str, str, list[str]]:
         if utf16 is not None:
             return utf16
         sample = data[:4096]
-        if len(_BINARY_BYTES.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
+        if len(CONTROL_BYTES.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
             raise Rejected("binary", "the input has NUL bytes and is not UTF-16 text: binary data, not a page")
         # A stray NUL or two in text (a C string's terminator, a database field's padding), which a browser
         # shows as nothing: dropped, rather than the page rejected as binary.

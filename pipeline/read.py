@@ -39,7 +39,8 @@ class Discovered:
     skipped: list[str]  # files in walked folders that are neither pages nor containers by their name
     excluded: list[str] = field(default_factory=list)  # the run's own output files, found among the inputs
     duplicates: int = 0  # paths that name a file already found (given twice, or named and walked)
-    # folders in a walk that could not be listed (path, why): each becomes an unreadable reject, not a silent gap
+    # folders in a walk that could not be listed and paths no file can have (path, why): each becomes an
+    # unreadable reject, not a silent gap
     unlisted: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -54,6 +55,9 @@ def discover(inputs: Iterable[str], own_output: Path | None = None) -> Discovere
     duplicates = 0
     unlisted: list[tuple[str, str]] = []
     for given in inputs:
+        if "\0" in given:  # an API caller's or a list's mistake; every os call would raise ValueError on it
+            unlisted.append((given, "the path holds a NUL byte, which no file name can: check where it came from"))
+            continue
         found = _walk(given, unlisted) if os.path.isdir(given) else [given]
         for path in found:
             same_file = os.path.realpath(path)
@@ -166,6 +170,8 @@ def read_bytes(path: str, limits: Limits) -> bytes:
             data = handle.read(limits.max_bytes + 1)
     except OSError as error:
         raise Rejected("unreadable", f"the file could not be read: {error.strerror or error}") from error
+    if len(data) > limits.max_bytes:  # grown since its size was checked (a crawler still writing it)
+        raise Rejected("too-large", f"the file has grown past the limit of {limits.max_bytes:,} bytes as it was read")
     return data
 
 

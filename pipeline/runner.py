@@ -30,7 +30,7 @@ from pipeline.clean.site_template import SiteTemplates, TemplateCounter
 from pipeline.executors import Task, UnitResult, Work, WorkSettings, fingerprint_batch, process_batch
 from pipeline.executors.local import map_clean, map_fingerprints, map_local
 from pipeline.model import Reject, RejectSource
-from pipeline.output_lock import output_lock
+from pipeline.output_lock import OutputFolderError, output_lock
 from pipeline.read import discover, input_roots, is_jsonl_name, is_warc_name, page_stem, printable_path
 from pipeline.rejects import RejectReason
 from pipeline.shards import (
@@ -41,6 +41,7 @@ from pipeline.shards import (
     UnitEntry,
     current_results,
     finalize,
+    foreign_entries,
     publish,
     remove_stale_results,
 )
@@ -113,8 +114,13 @@ def run(
     options: BatchOptions | None = None,
 ) -> RunSummary:
     """Process every unit of `inputs` into OUT; with `options.resume`, finish or refresh the run already there.
-    Raises OutputFolderError, before anything is written, when another run holds OUT."""
+    Raises OutputFolderError, before anything is written, when another run holds OUT or OUT holds files under
+    a run's names that no run made."""
     with output_lock(out_dir), ExitStack() as stack:
+        if foreign := foreign_entries(out_dir):
+            raise OutputFolderError(
+                f"{out_dir} holds {', '.join(foreign)}, which no run of this pipeline wrote and a run would replace "
+                "or remove: give -o a new folder (or the folder of an earlier run), or move them away")
         options = _one_local_cluster(stack, options or BatchOptions(), workers, config or PipelineConfig())
         return _run(inputs, out_dir, workers, config, on_progress, options)
 

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 import pyarrow.parquet as pq
 
 from pipeline.executors import UnitResult
+from pipeline.read import RUN_OUTPUT_NAMES
 from pipeline.run_files import AUDIT_HTML, AUDIT_JSON
 from pipeline.write import PartWriter, atomic_file, remove_temp_files
 
@@ -410,6 +411,25 @@ def remove_stale_results(out_dir: Path, keep: set[str]) -> None:
         if folder.name not in keep:
             shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink(missing_ok=True)
     remove_temp_files(out_dir, _OWN_FINAL_NAMES)
+
+
+def foreign_entries(out_dir: Path) -> list[str]:
+    """The entries of OUT under the names a run publishes or removes (`current`, records.jsonl, audit.html, ...)
+    that no run of this pipeline made, sorted: the finished run would replace or delete them, or fail to at
+    the very end (a folder named `current`). A run's own are links; its regular files are those of the
+    layouts before `current`, in a folder with the run's state, a `current` link or a run.json (every
+    layout wrote one); a folder is never one."""
+    if not out_dir.is_dir():
+        return []
+    run_folder = any(((out_dir / STATE_DIR).is_dir(), (out_dir / CURRENT).is_symlink(),
+                      (out_dir / RUN_REPORT).is_file()))
+    foreign = []
+    for path in out_dir.iterdir():
+        if not RUN_OUTPUT_NAMES.fullmatch(path.name) or path.is_symlink():
+            continue
+        if path.name == CURRENT or not path.is_file() or not run_folder:
+            foreign.append(path.name)
+    return sorted(foreign)
 
 
 def current_results(out_dir: Path) -> str | None:

@@ -13,13 +13,15 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 
+from pipeline.decode import CONTROL_BYTES
 from pipeline.read import GZIP_MAGIC, Limits, discover, is_jsonl_name, is_warc_name, printable_path, read_bytes
 from pipeline.rejects import Rejected, RejectReason
 
@@ -29,6 +31,8 @@ _COMPRESSED_JSONL = ("a gzip-compressed JSON Lines file is not read: decompress 
                      "JSON Lines file")
 _WIDE_JSONL = ("the JSON Lines file is in UTF-16 or UTF-32 (its byte-order mark says so; PowerShell's `>` writes "
                "such files), which is not read: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)")
+# The opening of a payload searched for the control bytes compressed data has and text has not.
+_TEXT_SAMPLE = 4096
 # JSON Lines are scanned in pieces of this size, so one huge line never sits in memory whole.
 _LINE_PIECE = 1 << 20
 
@@ -115,36 +119,61 @@ class Sources:
         return printable
 
     def _warc_records(self, path: str) -> Iterator[SourceItem]:
+        found = 0
+        try:
+            with open(path, "rb") as stream:
+                compressed = stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+                start: int | None = 0
+                while start is not None:
+                    stream.seek(start)
+                    broke = yield from self._warc_run(path, stream)
+                    found += broke.records
+                    if broke.offset is None:
+                        break
+                    # One bad stretch (a wrong Content-Length, bytes spliced between records, a damaged gzip
+                    # member) cost every record after it: reading goes on at the next record that parses.
+                    start = _next_record_start(stream, broke.offset + 1, compressed)
+                    where = (f"reading goes on at the next record, at offset {start:,}" if start is not None
+                             else "no record follows: the rest is not read")
+                    yield SourceItem("broken", path, offset=broke.offset, detail=f"{broke.why}; {where}"[:500])
+                    found += 1  # the stretch's reject stands for the file when no record was read
+                if not found:
+                    yield _no_records(path, empty=stream.seek(0, 2) == 0)
+        except OSError as error:
+            yield SourceItem("broken", path, detail=f"the file could not be read: {error.strerror or error}")
+
+    def _warc_run(self, path: str, stream: BinaryIO) -> Generator[SourceItem, None, _BrokenAt]:
+        """The units of the records from the stream's position on, until the end or the first one that cannot
+        be read (whose offset and why are returned)."""
         records: ArchiveIterator | None = None
         seen = 0
         try:
-            with open(path, "rb") as stream:
-                records = ArchiveIterator(stream)
-                for record in records:
-                    seen += 1
-                    offset = records.get_record_offset()  # reads the record to its end
-                    if record.format != "warc" or record.rec_type is None:
-                        # warcio reads almost any text as records (of the older ARC format when nothing
-                        # else fits): one reject for the rest of the file, not one per line of garbage.
-                        detail = "not a WARC record (no WARC version line or WARC-Type): the rest is not read"
-                        yield SourceItem("broken", path, offset=offset, detail=detail)
-                        return
-                    # A damaged record is a reject whatever its type: its headers may be cut off too.
-                    if damage := _damage(record):
-                        yield SourceItem("broken", path, offset=offset, detail=damage)
-                    elif skip := _warc_skip_reason(record):
-                        self.skipped_units[skip] += 1
-                    else:
-                        url = record.rec_headers.get_header("WARC-Target-URI")
-                        yield SourceItem("warc", path, offset=offset, url=url)
-                if not seen:
-                    yield _no_records(path, empty=stream.seek(0, 2) == 0)
+            records = ArchiveIterator(stream)
+            for record in records:
+                seen += 1
+                warned = records.err_count
+                offset = records.get_record_offset()  # reads the record to its end
+                if record.format != "warc" or record.rec_type is None:
+                    # warcio reads almost any text as records (of the older ARC format when nothing else
+                    # fits): one reject for the stretch, not one per line of garbage.
+                    return _BrokenAt(seen, offset, "not a WARC record (no WARC version line or WARC-Type)")
+                if records.err_count > warned:  # warcio found no blank line after the record's Content-Length
+                    return _BrokenAt(seen, offset, "the WARC record does not end where its Content-Length says "
+                                                   "(the bytes there are no record boundary)")
+                if damage := _damage(record):
+                    # A reject whatever its type (its headers may be cut off too); a length that runs past
+                    # the file may also have swallowed the records after it.
+                    return _BrokenAt(seen, offset, damage)
+                if skip := _warc_skip_reason(record):
+                    self.skipped_units[skip] += 1
+                else:
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    yield SourceItem("warc", path, offset=offset, url=url)
         except Exception as error:  # warcio raises AttributeError, ValueError, ... on hostile bytes, not only its own
-            # The rest of the archive cannot be read: one reject stands for it, so nothing vanishes. Its
-            # offset is where reading stopped, past every record already given: its key names no other unit.
-            offset = records.offset if records is not None else 0
-            detail = f"the WARC file cannot be read from here: {type(error).__name__}: {error}"[:500]
-            yield SourceItem("broken", path, offset=offset, detail=detail)
+            # Its offset is where reading stopped, past every record already given: its key names no other unit.
+            offset = records.offset if records is not None else stream.tell()
+            return _BrokenAt(seen, offset, f"the WARC file cannot be read from here: {type(error).__name__}: {error}")
+        return _BrokenAt(seen)
 
     def _jsonl_lines(self, path: str) -> Iterator[SourceItem]:
         number = 0
@@ -172,6 +201,54 @@ class Sources:
             return
         if not number:
             yield SourceItem("broken", path, detail="the JSON Lines file has no lines", reason="empty")
+
+
+@dataclass(frozen=True, slots=True)
+class _BrokenAt:
+    """How far a run of readable WARC records went: how many were read, and where reading broke, and why."""
+
+    records: int
+    offset: int | None = None
+    why: str = ""
+
+
+# What a record starts with: a WARC version line, at the start of a line; in a WARC.gz, a gzip member.
+_WARC_LINE = b"\nWARC/1."
+_GZIP_MEMBER = GZIP_MAGIC + b"\x08"
+_SCAN_PIECE = 1 << 20
+
+
+def _next_record_start(stream: BinaryIO, after: int, compressed: bool) -> int | None:
+    """The offset of the first record at or after `after` that parses as a WARC record, or None. Read once,
+    in pieces; a candidate that does not parse (such bytes inside a payload) is passed over."""
+    marker = _GZIP_MEMBER if compressed else _WARC_LINE
+    skip = 0 if compressed else 1  # the line feed before the version line is the previous line's
+    position = after - skip
+    while (found := _find(stream, marker, position)) is not None:
+        if _record_starts_at(stream, found + skip):
+            return found + skip
+        position = found + 1
+    return None
+
+
+def _find(stream: BinaryIO, marker: bytes, position: int) -> int | None:
+    while True:
+        stream.seek(position)
+        piece = stream.read(_SCAN_PIECE)
+        if len(piece) < len(marker):
+            return None
+        if (index := piece.find(marker)) >= 0:
+            return position + index
+        position += len(piece) - len(marker) + 1  # a marker across two pieces is found in the next
+
+
+def _record_starts_at(stream: BinaryIO, offset: int) -> bool:
+    stream.seek(offset)
+    try:
+        record = next(iter(ArchiveIterator(stream)))
+    except Exception:  # any failure: no record starts here
+        return False
+    return record.format == "warc" and record.rec_type is not None
 
 
 def _is_regular_file(path: str) -> bool:
@@ -207,7 +284,7 @@ def _damage(record: Any) -> str | None:
     if not isinstance(record.length, int) or record.length < 0:
         return "the WARC record has no valid Content-Length: where it ends is unknown"
     if getattr(record.raw_stream, "limit", 0) > 0:  # its reader, read to the end, still expects bytes
-        return "the WARC record is cut short: the file ends before its Content-Length"
+        return "the WARC record is cut short: its Content-Length runs past the end of the file (or of its gzip member)"
     return None
 
 
@@ -247,14 +324,31 @@ def _warc_payload(item: SourceItem, limits: Limits) -> bytes:
         with open(item.path, "rb") as stream:
             stream.seek(item.offset)
             record = next(iter(ArchiveIterator(stream)))
-            # content_stream undoes chunked transfer and gzip/brotli content encodings.
+            # content_stream undoes chunked transfer and the content encodings warcio has a decompressor for.
             data = record.content_stream().read(limits.max_bytes + 1)
+            encoding = _undecodable_encoding(record)
     except Exception as error:  # warcio and its decompressors raise many kinds on hostile bytes
         detail = f"the WARC record could not be read: {type(error).__name__}: {error}"[:500]
         raise Rejected("unreadable", detail) from error
     if len(data) > limits.max_bytes:
         raise Rejected("too-large", f"the WARC record's payload is over the limit of {limits.max_bytes:,} bytes")
+    if encoding and CONTROL_BYTES.search(data, 0, _TEXT_SAMPLE):
+        # warcio hands such a payload on as it is: compressed bytes, which decode called binary ("NUL bytes").
+        # A payload that reads as text is one the crawler stored decoded under its original header.
+        known = ", ".join(sorted(name for name in BufferedReader.get_supported_decompressors() if "_" not in name))
+        raise Rejected("decode-error", f"the payload is compressed with Content-Encoding {encoding!r}, which cannot "
+                                       f"be undone here (known: {known}; `pip install brotli` adds br)"[:500])
     return data
+
+
+def _undecodable_encoding(record: Any) -> str | None:
+    """The response's Content-Encoding when warcio has no decompressor for it (br without the brotli package,
+    zstd, a list such as 'gzip, br'); None for none, identity or one it undoes."""
+    http = record.http_headers
+    encoding = (http.get_header("Content-Encoding") or "").strip().lower() if http else ""
+    if encoding in ("", "identity") or encoding in BufferedReader.get_supported_decompressors():
+        return None
+    return encoding
 
 
 def _jsonl_page(item: SourceItem, limits: Limits, fields: JsonlFields) -> Loaded:

@@ -244,6 +244,31 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "bare-images": lambda size: _page(_repeat("<img>", size)),
     "custom-elements": lambda size: _page(_repeat("<x-a>y</x-a>", size)),
     "one-letter-headings": lambda size: _page(_repeat("<h2>x</h2>", size)),
+    # the second unseen-faults corpus: markup a hostile or sloppy page carries inside its prose
+    "ruby-annotations": lambda size: _page("<p>" + _repeat("<ruby>dopamine<rt>DA</rt></ruby> rises. ", size) + "</p>"),
+    "abbr-titles": lambda size: _page("<p>" + _repeat('<abbr title="dopamine">DA</abbr> and ', size) + "</p>"),
+    "empty-anchors-between-words": lambda size: _page("<p>" + _repeat('dopamine<a name="n"></a> ', size) + "</p>"),
+    "huge-colspans": lambda size: _page(_repeat(
+        f'<table><tr><td colspan="1000000" rowspan="65534">{_SENTENCE}</td></tr></table>', size)),
+    "nested-blockquotes-near-depth": lambda size: _page(
+        _nested("<blockquote>", "</blockquote>", 1, "dopamine rises. ", size)),
+    "many-rules": lambda size: _page(_repeat("<hr>", size)),
+    "footnote-markers": lambda size: _page("<p>" + _repeat('dopamine<sup><a href="#f1">[1]</a></sup> ', size)
+                                           + "</p>"),
+    "wbr-between-letters": lambda size: _page("<p>" + _repeat("d<wbr>o<wbr>p<wbr>a<wbr>m<wbr>i<wbr>n<wbr>e ", size)
+                                              + "</p>"),
+    "hidden-paragraphs": lambda size: _page(_repeat(
+        '<p style="display:none">Dopamine rises.</p><p hidden>Serotonin falls.</p>', size) + f"<p>{_SENTENCE}</p>"),
+    "picture-sources": lambda size: _page(_repeat(
+        '<picture><source srcset="a.webp 1x, b.webp 2x" type="image/webp"><img src="a.png" alt="x"></picture>', size)),
+    "distinct-dl-terms": lambda size: _page("<dl>" + "".join(
+        f"<dt>Hormone {n}</dt><dd>Hormone {n} is a hormone that signals the gut to the brain.</dd>"
+        for n in range(size // 90)) + "</dl>"),
+    "soft-hyphenated-words": lambda size: _page("<p>" + _repeat("dopa&shy;mine sero&shy;tonin corti&shy;sol ", size)
+                                                + "</p>"),
+    "times-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <time>today</time> rises ", size) + "</p>"),
+    "classed-spans-in-one-paragraph": lambda size: _page("<p>" + _repeat('<span class="w">dopamine</span> ', size)
+                                                         + "</p>"),
 }
 
 

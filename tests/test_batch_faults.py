@@ -185,6 +185,19 @@ def test_a_second_run_into_a_busy_output_folder_refuses_at_once_and_the_first_fi
     assert cli(str(pages), "-o", str(out), "--workers", "1", "--resume").returncode == 0
 
 
+def test_a_run_holds_its_output_folder_even_when_the_lock_file_is_deleted_under_it(tmp_path):
+    from pipeline.output_lock import OutputFolderError, output_lock
+
+    out = tmp_path / "out"
+    with output_lock(out):
+        # An operator who takes the lock file for a stale one: a second run must still be refused.
+        (out / ".lock").unlink()
+        with pytest.raises(OutputFolderError, match="in use by another run"), output_lock(out):
+            pass
+    with output_lock(out):  # the first run's end frees the folder
+        assert (out / ".lock").read_text(encoding="ascii").strip() == str(os.getpid())
+
+
 def test_an_output_path_that_is_a_file_is_refused_without_a_resume_hint(tmp_path):
     pages = _pages(tmp_path / "pages", 1)
     target = tmp_path / "not-a-folder"

@@ -6,6 +6,7 @@ an argument that cannot be read.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -15,7 +16,8 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from test_cli import GOOD_HTML, GOOD_TXT, cli
+from entry_texts import LEAD, ORIGIN
+from test_cli import GOOD_HTML, GOOD_TXT, _jsonl, cli
 
 from pipeline.api import PipelineConfig
 from pipeline.cli import PAGE_OPTIONS
@@ -88,6 +90,29 @@ def test_a_missing_from_list_is_bad_usage(tmp_path):
     done = cli("run", "--from", str(tmp_path / "list.txt"), "-o", str(tmp_path / "out"))
     _clean_failure(done, 2)
     assert f"cannot read --from {tmp_path / 'list.txt'}" in done.stderr
+
+
+@pytest.mark.parametrize("written_by", ["notepad-utf8-bom", "powershell-utf16", "find-print0"])
+def test_a_from_list_as_editors_and_tools_write_it_gives_every_listed_page(written_by, pages, tmp_path):
+    listed = sorted(str(path) for path in pages.iterdir())
+    if written_by == "find-print0":  # NUL-separated, so a name may hold a line break
+        odd = tmp_path / "two\nlines.html"
+        odd.write_text(f"<html><head><title>Melatonin Onset</title></head><body><article><h1>Melatonin Onset</h1>"
+                       f"<p>Melatonin Onset is named here. {LEAD}</p><h2>Origin</h2><p>{ORIGIN}</p></article>"
+                       "</body></html>", encoding="utf-8")
+        listed.append(str(odd))
+        data = "".join(f"{path}\0" for path in listed).encode("utf-8")
+    else:
+        text = "".join(f"{path}\r\n" for path in listed)
+        data = codecs.BOM_UTF8 + text.encode("utf-8") if written_by.endswith("bom") else text.encode("utf-16")
+    (tmp_path / "list.txt").write_bytes(data)
+    out = tmp_path / "out"
+
+    done = cli("run", "--from", str(tmp_path / "list.txt"), "-o", str(out), "--workers", "1")
+
+    _clean_failure(done, 0)  # UTF-16: "the run failed: embedded null byte; `run --resume` continues it"
+    assert _jsonl(out / "rejects.jsonl") == []  # the BOM made the first path a name no file has
+    assert sorted({record["source"]["path"] for record in _jsonl(out / "records.jsonl")}) == listed
 
 
 # -- 2. an output path that is a file ------------------------------------------------------------------
@@ -180,6 +205,97 @@ def test_a_closed_pipe_ends_the_command_quietly(command, tmp_path):
         os.close(write_end)
     assert done.stderr == ""
     assert done.returncode == 1
+
+
+@pytest.mark.parametrize("command", [["run", "{pages}", "-o", ""], ["clean", "{pages}", "-o", ""],
+                                     ["diff", "{run}", "{run}", "--json", ""],
+                                     ["evaluate", "{run}", "{pages}", "--json", ""]])
+def test_an_empty_path_argument_is_bad_usage_not_the_current_folder(command, pages, finished_run, tmp_path):
+    # `-o "$OUT"` with OUT unset: the run went into the current folder; `--json ""` ended in a traceback.
+    args = [arg.format(pages=pages, run=finished_run) for arg in command]
+    done = cli(*args, cwd=tmp_path)
+    _clean_failure(done, 2)
+    assert "an empty path" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["folder", "under-a-file"])
+def test_a_json_report_that_cannot_be_written_is_bad_usage_naming_it(target, finished_run, tmp_path):
+    report = tmp_path if target == "folder" else tmp_path / "notes.txt" / "diff.json"
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    done = cli("diff", str(finished_run), str(finished_run), "--json", str(report))
+    _clean_failure(done, 2)
+    assert f"--json {report}" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "clean"])
+def test_more_workers_than_cores_is_capped_at_the_cores_with_a_note(command, pages, tmp_path):
+    # The pool forks every worker at once, each building its own pipeline (about 200 MB): `--workers 100` on a
+    # small machine ran it out of memory. One more than the cores is enough to show the cap, and harmless without it.
+    cores = os.cpu_count() or 1
+    out = tmp_path / "out"
+    done = cli(command, str(pages), "-o", str(out), "--workers", str(cores + 1))
+    _clean_failure(done, 0)
+    assert f"--workers {cores + 1} is more than this machine's {cores} cores; using {cores}" in done.stderr
+    if command == "run":
+        assert json.loads((out / "run.json").read_text(encoding="utf-8"))["config"]["workers"] == cores
+
+
+def test_clean_refuses_an_output_folder_among_its_inputs_and_leaves_the_pages_alone(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "ghrelin-timing.txt").write_text(GOOD_TXT, encoding="utf-8")  # its text would be written to this name
+    (pages / "ghrelin-timing.html").write_text(GOOD_HTML, encoding="utf-8")
+    page_file = str(pages / "ghrelin-timing.html")
+    for args in ([str(pages), "-o", str(pages)], [str(pages), "-o", str(pages / "texts")],
+                 [page_file, "-o", str(pages)]):
+        done = cli("clean", *args, "--workers", "1")
+        _clean_failure(done, 2)
+        assert "give -o a folder outside the inputs" in done.stderr
+    assert sorted(path.name for path in pages.iterdir()) == ["ghrelin-timing.html", "ghrelin-timing.txt"]
+    assert (pages / "ghrelin-timing.txt").read_text(encoding="utf-8") == GOOD_TXT
+    # A folder beside the inputs, or below a file's folder, is fine: nothing there is read.
+    assert cli("clean", page_file, "-o", str(pages / "texts"), "--workers", "1").returncode == 0
+
+
+def _command_with_closed(fd: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command started with standard stream `fd` closed (`<&-`, `>&-`, `2>&-`); the other two captured, the
+    output of a closed stderr read back from a file the command's stdout is also pointed at."""
+    streams: dict[str, object] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], **streams, text=True, timeout=300, cwd=cwd,
+                          preexec_fn=lambda: os.close(fd))
+
+
+def test_a_closed_standard_stream_ends_no_command_with_a_traceback_and_loses_no_run(pages, tmp_path):
+    # stderr closed: the progress bar and the messages found no stream; the run ended before it began, silently.
+    quiet = _command_with_closed(2, "run", str(pages), "-o", "quiet", "--workers", "1", cwd=tmp_path)
+    assert quiet.returncode == 0 and "2 inputs" in quiet.stdout
+    assert len(_jsonl(tmp_path / "quiet" / "records.jsonl")) >= 1
+    # stdout closed: the run is written, and the command says its report was lost, as a closed pipe does.
+    blind = _command_with_closed(1, "run", str(pages), "-o", "blind", "--workers", "1", cwd=tmp_path)
+    _clean_failure(blind, 1)
+    assert "standard output is closed" in blind.stderr
+    assert _jsonl(tmp_path / "blind" / "records.jsonl") == _jsonl(tmp_path / "quiet" / "records.jsonl")
+    # stdin closed: `tag` reading it is told where its lines can come from.
+    no_input = _command_with_closed(0, "tag", cwd=tmp_path)
+    _clean_failure(no_input, 2)
+    assert "standard input is closed" in no_input.stderr
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_and_tag_still_writes_utf8_json(pages, tmp_path):
+    ascii_terminal = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    out = tmp_path / "out-\u2192-results"
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(pages), "-o", str(out), "--workers", "1"],
+                          capture_output=True, text=True, timeout=300, env=ascii_terminal)
+    _clean_failure(done, 0)
+    assert "out-\\u2192-results" in done.stdout
+    line = json.dumps({"id": "caf\u00e9-1", "text": "Dopamine \u2192 cortisol."}, ensure_ascii=False)
+    tagged = subprocess.run([sys.executable, "-m", "pipeline", "tag"], input=line.encode("utf-8"),
+                            capture_output=True, timeout=300, env=ascii_terminal)
+    assert tagged.returncode == 0, tagged.stderr
+    (result,) = [json.loads(row) for row in tagged.stdout.decode("utf-8").splitlines()]
+    assert result["id"] == "caf\u00e9-1"
+    assert [entity["canonical"] for entity in result["entities"]] == ["dopamine", "cortisol"]
 
 
 # -- 7. stale audit files ------------------------------------------------------------------------------

@@ -118,6 +118,25 @@ def test_a_file_over_the_size_limit_is_too_large(tmp_path):
     assert read_bytes(str(path), Limits(max_bytes=10_000)).startswith(b"<p>x")
 
 
+def test_a_file_that_grows_past_the_limit_after_its_size_was_checked_is_too_large(tmp_path, monkeypatch):
+    import os
+
+    path = _touch(tmp_path / "being-written.html", b"<p>" + b"x" * 500)
+    real_stat = os.stat
+
+    def stat_then_the_crawler_writes_on(target: object, *args: object, **kwargs: object) -> os.stat_result:
+        status = real_stat(target, *args, **kwargs)
+        if os.fspath(target) == str(path):  # only this file: os.stat is the process's own, patched for the test
+            with open(path, "ab") as crawler:  # the file grows between the size check and the read
+                crawler.write(b"x" * 5_000 + b"</p>")
+        return status
+
+    monkeypatch.setattr(os, "stat", stat_then_the_crawler_writes_on)
+    with pytest.raises(Rejected) as caught:
+        read_bytes(str(path), Limits(max_bytes=1_000))  # read, it was max_bytes + 1 bytes cut off mid-page
+    assert caught.value.reason == "too-large"
+
+
 def test_a_missing_file_is_unreadable(tmp_path):
     with pytest.raises(Rejected) as caught:
         read_bytes(str(tmp_path / "gone.html"), Limits())

@@ -220,3 +220,175 @@ def test_a_json_lines_file_in_utf16_or_utf32_is_one_reject_that_says_how_to_conv
     assert summary.inputs == 1 and summary.records == 0
     (reject,) = iter_rejects(out)
     assert reject["source"]["path"] == str(scraped) and "UTF-16 or UTF-32" in reject["detail"]
+
+
+@pytest.mark.parametrize("plant", ["a folder named current", "a records.jsonl of its own", "an audit.html of its own"])
+def test_an_output_folder_holding_files_under_a_runs_names_that_no_run_wrote_is_refused_before_any_work(
+    plant, tmp_path
+):
+    from pipeline.output_lock import OutputFolderError
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "serotonin-tone.html").write_text(page("Serotonin Tone"), encoding="utf-8")
+    out = tmp_path / "someones-folder"
+    out.mkdir()
+    if plant == "a folder named current":
+        (out / "current").mkdir()
+        precious = out / "current" / "thesis.txt"
+    else:
+        precious = out / plant.split()[1]
+    precious.write_text("not a run's", encoding="utf-8")
+
+    # It failed only at the very end (a folder cannot be renamed over), saying --resume continues it; or it
+    # replaced or deleted the file.
+    with pytest.raises(OutputFolderError, match=precious.relative_to(out).parts[0]):
+        run([str(pages)], out)
+
+    assert precious.read_text(encoding="utf-8") == "not a run's"
+    assert not (out / ".results").exists() and not (out / ".run-state").exists()
+
+
+def test_the_folder_of_an_earlier_run_stays_usable_whatever_its_layout(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "serotonin-tone.html").write_text(page("Serotonin Tone"), encoding="utf-8")
+    out = tmp_path / "out"
+    run([str(pages)], out)
+    run([str(pages)], out, options=BatchOptions(resume=True))
+    # The layout before the `current` link: regular result files beside the run's state.
+    for name in ("records.jsonl", "rejects.jsonl", "run.json"):
+        kept = (out / name).read_bytes()
+        (out / name).unlink()
+        (out / name).write_bytes(kept)
+    (out / "current").unlink()
+
+    assert run([str(pages)], out).records == 1
+    assert (out / "records.jsonl").is_symlink()
+
+
+def _warc_of_responses(path: Path, responses: list[tuple[str, list[tuple[str, str]], bytes]]) -> Path:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, headers, body in responses:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *headers], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+    return path
+
+
+def test_a_payload_in_a_content_encoding_nothing_here_undoes_is_a_decode_error_that_names_it(tmp_path):
+    html = page("Serotonin Tone").encode()
+    zstd_frame = b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 4  # compressed bytes: control bytes from the start
+    archive = _warc_of_responses(tmp_path / "crawl.warc.gz", [
+        ("https://example.org/gzip", [("Content-Encoding", "gzip")], gzip.compress(html)),
+        ("https://example.org/zstd", [("Content-Encoding", "zstd")], zstd_frame),
+        ("https://example.org/two", [("Content-Encoding", "gzip, br")], zstd_frame),
+        # Stored decoded under the header it was fetched with: the text is read as it is.
+        ("https://example.org/stored-decoded", [("Content-Encoding", "zstd")], html),
+    ])
+    out = tmp_path / "out"
+
+    run([str(archive)], out)
+
+    assert [record["source"]["url"] for record in iter_records(out)] == [
+        "https://example.org/gzip", "https://example.org/stored-decoded"]
+    rejects = {reject["source"]["url"]: reject for reject in iter_rejects(out)}
+    assert {url: reject["reason"] for url, reject in rejects.items()} == {
+        "https://example.org/zstd": "decode-error", "https://example.org/two": "decode-error"}
+    assert "Content-Encoding 'zstd'" in rejects["https://example.org/zstd"]["detail"]
+    assert "Content-Encoding 'gzip, br'" in rejects["https://example.org/two"]["detail"]
+
+
+def _warc_members(terms: list[str]) -> list[bytes]:
+    """Each term's page as one uncompressed WARC response record."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    members = []
+    for term in terms:
+        stream = io.BytesIO()
+        writer = WARCWriter(stream, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        url = f"https://example.org/{term.lower().replace(' ', '-')}"
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(page(term).encode()),
+                                                      http_headers=http))
+        members.append(stream.getvalue())
+    return members
+
+
+def _with_content_length(record: bytes, change: int) -> bytes:
+    import re
+
+    length = re.search(rb"Content-Length: (\d+)", record)
+    assert length is not None
+    return record.replace(length.group(0), b"Content-Length: %d" % (int(length.group(1)) + change), 1)
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["warc", "warc.gz"])
+@pytest.mark.parametrize("damage", ["length-short", "length-long", "length-past-the-end", "bytes-spliced-in"])
+def test_one_bad_stretch_of_a_web_archive_costs_only_its_record_not_the_records_after_it(damage, compressed, tmp_path):
+    terms = ["Serotonin Tone", "Dopamine Drive", "Cortisol Curve", "Melatonin Onset"]
+    members = _warc_members(terms)
+    if damage == "bytes-spliced-in":  # a crawler's log line written into the archive between two records
+        members[1] += b"2026-12-01 12:00:00 fetch failed: timeout\r\n" * 3
+    else:
+        members[1] = _with_content_length(members[1], {"length-short": -100, "length-long": 100,
+                                                       "length-past-the-end": 10**9}[damage])
+    archive = tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc")
+    archive.write_bytes(b"".join(gzip.compress(member) if compressed else member for member in members))
+    out = tmp_path / "out"
+
+    summary = run([str(archive)], out)
+
+    # Before: everything after the bad stretch was one reject ("the rest is not read"), its pages lost.
+    found = [record["term"] for record in iter_records(out)]
+    (reject,) = iter_rejects(out)
+    assert reject["reason"] == "unreadable" and "reading goes on at the next record" in reject["detail"]
+    if damage == "bytes-spliced-in":  # the record before the stray bytes is whole
+        assert found == terms
+    else:
+        assert found == [terms[0], *terms[2:]]
+    assert summary.inputs == len(found) + 1
+
+
+def test_a_file_of_no_web_archive_records_is_still_one_reject(tmp_path):
+    archive = tmp_path / "saved-page.warc"
+    archive.write_text(page("Serotonin Tone") * 50, encoding="utf-8")
+
+    run([str(archive)], tmp_path / "out")
+
+    (reject,) = iter_rejects(tmp_path / "out")
+    assert reject["reason"] == "unreadable" and "no record follows" in reject["detail"]
+
+
+def test_a_path_holding_a_nul_byte_is_an_unreadable_reject_not_the_end_of_the_run(tmp_path):
+    good = tmp_path / "serotonin-tone.html"
+    good.write_text(page("Serotonin Tone"), encoding="utf-8")
+    broken = str(tmp_path / "dopamine\0drive.html")  # as a caller or a list of NUL-separated names can give it
+
+    summary = run([str(good), broken], tmp_path / "out")  # ValueError: embedded null byte, for the whole run
+
+    assert summary.inputs == 2 and summary.records == 1
+    (reject,) = iter_rejects(tmp_path / "out")
+    assert reject["reason"] == "unreadable" and "NUL byte" in reject["detail"]
+    written, rejected = run_clean([str(good), broken], tmp_path / "texts")
+    assert (written, rejected) == (1, 1)
+
+
+def test_a_page_with_hundreds_of_line_break_chances_in_its_words_is_a_record_not_too_deep(pipeline):
+    # <wbr> is void, but libxml2's HTML parser opened each one and nested the rest of the paragraph inside it.
+    words = " ".join(["5-hydroxy<wbr>trypt<wbr>amine"] * 200)
+    html = page("Serotonin Tone", body=f"<h2>Mechanism</h2><p>It acts as {words} does.</p>")
+
+    outcome = pipeline.process(html.encode(), path="serotonin-tone.html")
+
+    assert outcome.reject is None, outcome.reject
+    (record,) = outcome.records
+    assert record.mechanism is not None and "5-hydroxytryptamine 5-hydroxytryptamine" in record.mechanism
