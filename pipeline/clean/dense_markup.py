@@ -22,6 +22,7 @@ from collections.abc import Set as AbstractSet
 
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import MANUALLY_CLEANED
 
 from pipeline.clean.blocks import Removal
 
@@ -34,6 +35,21 @@ INLINE_TAGS = frozenset({
 })
 FORMATTING_TAGS = frozenset({"b", "strong", "i", "em", "u", "s", "strike", "tt", "big", "small", "font", "mark"})
 
+# Elements of prose that trafilatura deletes with their text (settings.MANUALLY_CLEANED: ruby glosses,
+# <time>, form controls, embedded media), one tree operation each that joins a tail onto the parent's
+# text: a run of thousands in one parent costs it the square of the run (4,000 ruby glosses in one
+# paragraph: 10 s per MB). In a run they are dropped here in one pass, as trafilatura would have.
+# Not <script>, <style>, <noscript>, <template> or <link>: the payload and consent steps read them.
+_PROSE_LEVEL_TAGS = frozenset({
+    "area", "audio", "button", "canvas", "datalist", "embed", "iframe", "input", "label", "map", "math", "object",
+    "option", "optgroup", "output", "param", "picture", "progress", "rp", "rt", "rtc", "select", "source", "svg",
+    "textarea", "time", "track", "use", "video",
+})
+RUN_DROPPED_TAGS = frozenset(MANUALLY_CLEANED) & _PROSE_LEVEL_TAGS
+# An unwrapped run puts its elements' children in the parent ("<sup><a>[1]</a></sup>" by the thousand
+# leaves thousands of links): the runs are looked for again, this many times at most (each pass is
+# linear; real inline markup nests two or three deep).
+_RUN_PASSES = 4
 # More inline children than this under one parent is a run to merge. The longest run on the
 # real pages is 1,521 (syntax-highlighting spans inside one <pre>); the square of 1,000 is
 # a few milliseconds.
@@ -66,26 +82,11 @@ def simplify_dense_markup(root: HtmlElement, elements: list[HtmlElement] | None 
         inline = list(root.iter(*INLINE_TAGS))
     else:
         inline = [element for element in elements if element.tag in INLINE_TAGS]
-    if len(inline) < _FEWEST_TO_SIMPLIFY:
+    run_tags = INLINE_TAGS | RUN_DROPPED_TAGS
+    if len(inline) < _FEWEST_TO_SIMPLIFY and not _may_hold_run(root, elements, RUN_DROPPED_TAGS):
         return removed  # what real pages are: none of the counts below can pass its limit
     to_unwrap: set[HtmlElement] = set()
     to_drop: set[HtmlElement] = set()
-
-    children_by_parent: dict[HtmlElement, list[HtmlElement]] = {}
-    for element in inline:
-        parent = element.getparent()
-        if parent is not None:
-            children_by_parent.setdefault(parent, []).append(element)
-    for parent, children in children_by_parent.items():
-        if len(children) <= RUN_LIMIT:
-            continue
-        links = [child for child in children if child.tag == "a"]
-        link_text = " ".join(" ".join(link.itertext()) for link in links)
-        if len(link_text) >= LINK_RUN_SHARE * len(parent.text_content()):
-            to_drop.update(links)
-            removed.append(Removal.of_text("navigation", link_text,
-                                           rule=f"a run of {len(links):,} links in one <{parent.tag}>"))
-        to_unwrap.update(child for child in children if child not in to_drop)
 
     formatting = [element for element in inline if element.tag in FORMATTING_TAGS]
     if len(formatting) > FORMATTING_LIMIT:
@@ -96,11 +97,56 @@ def simplify_dense_markup(root: HtmlElement, elements: list[HtmlElement] | None 
     if len(bare_spans) > BARE_SPAN_LIMIT:
         to_unwrap.update(bare_spans)
 
-    if to_unwrap or to_drop:
-        rebuild(to_unwrap, to_drop)
-        if elements is not None:
-            elements[:] = root.iter(etree.Element)
+    changed = False
+    for _ in range(_RUN_PASSES):
+        runs_found = _find_runs(list(root.iter(*run_tags)), to_unwrap, to_drop, removed)
+        if to_unwrap or to_drop:
+            rebuild(to_unwrap, to_drop)
+            changed = True
+        to_unwrap, to_drop = set(), set()
+        if not runs_found:
+            break
+    if changed and elements is not None:
+        elements[:] = root.iter(etree.Element)
     return removed
+
+
+def _may_hold_run(root: HtmlElement, elements: list[HtmlElement] | None, tags: AbstractSet[str]) -> bool:
+    """More than RUN_LIMIT elements of `tags` on the page, which a run of them needs."""
+    found = (element for element in elements if element.tag in tags) if elements is not None else root.iter(*tags)
+    return sum(1 for _ in found) > RUN_LIMIT
+
+
+def _find_runs(
+    candidates: list[HtmlElement], to_unwrap: set[HtmlElement], to_drop: set[HtmlElement], removed: list[Removal]
+) -> bool:
+    """Add the elements of each run (more than RUN_LIMIT run tags under one parent) to `to_drop` (links
+    that carry the parent's text, tags trafilatura deletes) or `to_unwrap` (the rest); whether any was found."""
+    children_by_parent: dict[HtmlElement, list[HtmlElement]] = {}
+    for element in candidates:
+        parent = element.getparent()
+        if parent is not None:
+            children_by_parent.setdefault(parent, []).append(element)
+    found = False
+    for parent, children in children_by_parent.items():
+        if len(children) <= RUN_LIMIT:
+            continue
+        found = True
+        links = [child for child in children if child.tag == "a"]
+        link_text = " ".join(" ".join(link.itertext()) for link in links)
+        if links and len(link_text) >= LINK_RUN_SHARE * len(parent.text_content()):
+            to_drop.update(links)
+            removed.append(Removal.of_text("navigation", link_text,
+                                           rule=f"a run of {len(links):,} links in one <{parent.tag}>"))
+        deleted = [child for child in children if child.tag in RUN_DROPPED_TAGS]
+        if deleted:
+            to_drop.update(deleted)
+            tags = ", ".join(sorted({f"<{child.tag}>" for child in deleted}))
+            deleted_text = " ".join(" ".join(child.itertext()) for child in deleted)
+            rule = f"a run of {len(deleted):,} {tags} in one <{parent.tag}>, which trafilatura deletes"
+            removed.append(Removal.of_text("other-boilerplate", deleted_text, rule=rule))
+        to_unwrap.update(child for child in children if child not in to_drop)
+    return found
 
 
 def rebuild(unwrap: AbstractSet[HtmlElement], drop: AbstractSet[HtmlElement] = frozenset()) -> None:

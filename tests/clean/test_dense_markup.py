@@ -56,6 +56,46 @@ def test_a_long_run_of_classed_spans_in_one_paragraph_reaches_trafilatura_as_one
     assert "word0 word1" in text and f"word{3 * RUN_LIMIT - 1}" in text
 
 
+@pytest.mark.parametrize("unit, kept, deleted", [
+    ("<ruby>dopamine<rt>DA</rt></ruby> rises.", "dopamine rises.", "DA"),  # <ruby> unwrapped, then its <rt> runs
+    ("dopamine <time>today</time> rises", "dopamine rises", "today"),
+])
+def test_a_run_of_elements_trafilatura_deletes_is_deleted_in_one_pass(handed_to_trafilatura, unit, kept, deleted):
+    """Trafilatura deletes ruby glosses and <time> elements one tree operation each, joining every tail onto the
+    paragraph's growing text: the square of the run. In a run they go before it sees them, as it would have
+    deleted them, and the page's removals say so."""
+    page = clean_html(_page(f"<p>{unit * 3 * RUN_LIMIT}</p>"))
+    (tree,) = handed_to_trafilatura
+    paragraph = tree.xpath("//p")[-1]
+    assert len(paragraph) == 0 and paragraph.xpath("count(text())") == 1
+    text = page.to_text()
+    assert text.count(kept) == 3 * RUN_LIMIT and deleted not in text
+    assert any("which trafilatura deletes" in removal.rule for removal in page.removed)
+
+
+def test_a_run_nested_one_level_down_is_merged_too(handed_to_trafilatura):
+    """A footnote marker by the thousand: unwrapping the run of <sup> leaves a run of links in the paragraph."""
+    page = clean_html(_page("<p>" + 'dopamine<sup><a href="#f1">[1]</a></sup> ' * 3 * RUN_LIMIT + "</p>"))
+    (tree,) = handed_to_trafilatura
+    paragraph = tree.xpath("//p")[-1]
+    assert len(paragraph) == 0
+    assert page.to_text().count("dopamine[1]") == 3 * RUN_LIMIT
+
+
+def test_a_table_span_past_the_tables_own_columns_and_rows_is_clamped(handed_to_trafilatura):
+    """Trafilatura makes an empty cell for each column and row a span covers (up to 100): a span past the
+    table covers nothing."""
+    tables = ('<table><tr><td colspan="1000000" rowspan="65534">Tone rises.</td></tr></table>'
+              '<table><tr><td>Term</td><td>Level</td><td>Note</td></tr>'
+              '<tr><td colspan="2">Tone</td><td rowspan="9">A level.</td></tr><tr><td>x</td></tr></table>')
+    clean_html(_page(tables))
+    (tree,) = handed_to_trafilatura
+    first, second = tree.xpath("//table")
+    assert (first.xpath("string(.//td/@colspan)"), first.xpath("string(.//td/@rowspan)")) == ("1", "1")
+    assert second.xpath("string(.//td[@colspan]/@colspan)") == "2"  # within the table: left as it is
+    assert second.xpath("string(.//td[@rowspan]/@rowspan)") == "3"
+
+
 def test_a_run_of_links_that_is_the_paragraph_goes_as_navigation_and_links_in_prose_stay_as_text():
     links = " ".join(f'<a href="/t{n}">term{n}</a>' for n in range(2 * RUN_LIMIT))
     page = clean_html(_page(f"<p>{links}</p>"))
