@@ -240,6 +240,13 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             process.join(timeout=5)
+    # The executor's manager thread closes its wake-up pipe as it ends, while the interpreter's exit hook
+    # (concurrent.futures.process._python_exit) writes to that pipe without a lock: a stop right before the
+    # process exits could print "OSError: Bad file descriptor" from the hook (CPython 3.11; 3.12 takes a lock).
+    # Waiting for the thread here leaves the hook a closed pipe, which it skips.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=5)
 
 
 @contextlib.contextmanager
