@@ -55,8 +55,12 @@ _ATTRIBUTE = r"""(?>(?:[\s/]+|(?<=["']))[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|
 _CROWDED_START_TAG = re.compile(rf"(<[A-Za-z][^\s/>]*{_ATTRIBUTE}{{{MAX_ATTRIBUTES}}}){_ATTRIBUTE}+")
 # Void elements (no content, no end tag) that libxml2's HTML parser does not know as void: it opens each one, and
 # what follows nests inside it. A paragraph with a few hundred <wbr> (line-break chances in long chemical
-# names) nested past the depth limit, a `too-deep` reject of a good page. Each gets its end tag right after it.
-_UNKNOWN_VOID_START = re.compile(r"(<(wbr|source|track|embed|keygen)\b[^<>]*)>", re.IGNORECASE)
+# names) nested past the depth limit, a `too-deep` reject of a good page. Each gets its end tag right after it
+# (<wbr> itself is removed, below).
+_UNKNOWN_VOID_START = re.compile(r"(<(source|track|embed|keygen)\b[^<>]*)>", re.IGNORECASE)
+# <wbr> (a line-break chance) holds nothing and no step reads it: it goes, so that a word broken at every
+# letter is one text, not thousands of elements (2 s per MB on "d<wbr>o<wbr>p<wbr>...").
+_WORD_BREAK_TAG = re.compile(r"</?wbr\b[^<>]*>", re.IGNORECASE)
 
 # libxml2 keeps elements at most this many levels deep (<html> is level 1) unless told
 # XML_PARSE_HUGE; past it, it stops building the tree and silently drops the rest of the page.
@@ -111,7 +115,7 @@ def _parse(text: str, max_depth: int, parser: etree.HTMLParser) -> etree._Elemen
     if "&#" in text:
         text = _CHARACTER_REFERENCE.sub(_xml_safe_reference, text)
     text = _CROWDED_START_TAG.sub(r"\1", text)
-    text = _UNKNOWN_VOID_START.sub(r"\1></\2>", text)
+    text = _UNKNOWN_VOID_START.sub(r"\1></\2>", _WORD_BREAK_TAG.sub("", text))
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (ValueError, lxml.etree.ParserError) as error:
