@@ -269,6 +269,17 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "times-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <time>today</time> rises ", size) + "</p>"),
     "classed-spans-in-one-paragraph": lambda size: _page("<p>" + _repeat('<span class="w">dopamine</span> ', size)
                                                          + "</p>"),
+    # runs of tags trafilatura deletes (settings.MANUALLY_CLEANED) or strips (MANUALLY_STRIPPED) one by one that
+    # dense_markup's run tags leave out: block-level chrome tags, obsolete tags, <meta> and <template> in prose
+    "marquees-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <marquee>x</marquee> ", size) + "</p>"),
+    "noindex-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <noindex>x</noindex> ", size) + "</p>"),
+    "meta-in-one-paragraph": lambda size: _page("<p>" + _repeat('dopamine <meta itemprop="x"> ', size) + "</p>"),
+    "templates-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <template>x</template> ", size)
+                                                     + "</p>"),
+    "asides-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <aside>x</aside> ", size) + "</div>"),
+    "fieldsets-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <fieldset>x</fieldset> ", size) + "</div>"),
+    "navs-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <nav>x</nav> ", size) + "</div>"),
+    "footers-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <footer>x</footer> ", size) + "</div>"),
 }
 
 
