@@ -280,6 +280,9 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "fieldsets-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <fieldset>x</fieldset> ", size) + "</div>"),
     "navs-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <nav>x</nav> ", size) + "</div>"),
     "footers-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <footer>x</footer> ", size) + "</div>"),
+    "noscripts-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <noscript>x</noscript> ", size)
+                                                     + "</p>"),
+    "addresses-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <address>x</address> ", size) + "</div>"),
 }
 
 
