@@ -283,6 +283,11 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "noscripts-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <noscript>x</noscript> ", size)
                                                      + "</p>"),
     "addresses-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <address>x</address> ", size) + "</div>"),
+    # runs of elements the chrome step cuts or marks, each dropped with lxml's drop_tree (tail joined on)
+    "chrome-classed-divs-in-one-div": lambda size: _page(
+        "<div>" + _repeat('dopamine <div class="advert">x</div> ', size) + "</div>"),
+    "share-boxes-in-one-div": lambda size: _page("<div>" + _repeat(
+        'dopamine <div class="share"><a href="/s">Share</a></div> ', size) + "</div>"),
 }
 
 
