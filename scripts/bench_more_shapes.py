@@ -288,6 +288,10 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
         "<div>" + _repeat('dopamine <div class="advert">x</div> ', size) + "</div>"),
     "share-boxes-in-one-div": lambda size: _page("<div>" + _repeat(
         'dopamine <div class="share"><a href="/s">Share</a></div> ', size) + "</div>"),
+    # the tags above in rotation under one parent: a fix has to count a run of any mix of them
+    "mixed-left-out-tags-in-one-div": lambda size: _page("<div>" + _repeat("".join(
+        f"dopamine <{tag}>x</{tag}> " for tag in ("aside", "meta", "marquee", "fieldset", "noindex", "address", "nav",
+                                                 "footer")), size) + "</div>"),
 }
 
 
