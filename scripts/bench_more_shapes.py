@@ -269,6 +269,29 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "times-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <time>today</time> rises ", size) + "</p>"),
     "classed-spans-in-one-paragraph": lambda size: _page("<p>" + _repeat('<span class="w">dopamine</span> ', size)
                                                          + "</p>"),
+    # runs of tags trafilatura deletes (settings.MANUALLY_CLEANED) or strips (MANUALLY_STRIPPED) one by one that
+    # dense_markup's run tags leave out: block-level chrome tags, obsolete tags, <meta> and <template> in prose
+    "marquees-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <marquee>x</marquee> ", size) + "</p>"),
+    "noindex-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <noindex>x</noindex> ", size) + "</p>"),
+    "meta-in-one-paragraph": lambda size: _page("<p>" + _repeat('dopamine <meta itemprop="x"> ', size) + "</p>"),
+    "templates-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <template>x</template> ", size)
+                                                     + "</p>"),
+    "asides-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <aside>x</aside> ", size) + "</div>"),
+    "fieldsets-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <fieldset>x</fieldset> ", size) + "</div>"),
+    "navs-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <nav>x</nav> ", size) + "</div>"),
+    "footers-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <footer>x</footer> ", size) + "</div>"),
+    "noscripts-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <noscript>x</noscript> ", size)
+                                                     + "</p>"),
+    "addresses-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <address>x</address> ", size) + "</div>"),
+    # runs of elements the chrome step cuts or marks, each dropped with lxml's drop_tree (tail joined on)
+    "chrome-classed-divs-in-one-div": lambda size: _page(
+        "<div>" + _repeat('dopamine <div class="advert">x</div> ', size) + "</div>"),
+    "share-boxes-in-one-div": lambda size: _page("<div>" + _repeat(
+        'dopamine <div class="share"><a href="/s">Share</a></div> ', size) + "</div>"),
+    # the tags above in rotation under one parent: a fix has to count a run of any mix of them
+    "mixed-left-out-tags-in-one-div": lambda size: _page("<div>" + _repeat("".join(
+        f"dopamine <{tag}>x</{tag}> " for tag in ("aside", "meta", "marquee", "fieldset", "noindex", "address", "nav",
+                                                 "footer")), size) + "</div>"),
 }
 
 
