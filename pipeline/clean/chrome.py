@@ -21,6 +21,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Removal, RemovalReason, normalize_space
+from pipeline.clean.dense_markup import rebuild
 from pipeline.clean.dom import (
     HEADING_TAGS,
     ROOT_TAGS,
@@ -173,6 +174,7 @@ class _Remover:
         self.root = scan.root
         self._page_chars: int | None = None
         self.removed: list[Removal] = []
+        self.emptied: list[HtmlElement] = []
         # Every element inside a subtree already marked or cut: menus repeat chrome class
         # words on each item ("menu-item"), so most candidates sit inside a box already
         # judged, and a set lookup replaces a walk up the ancestors for each of them.
@@ -211,7 +213,11 @@ class _Remover:
         self._judged.update(node.iter())
         if reason in _CUT_REASONS:
             self.page_chars()  # measured on the page as it came in, before the first cut
-            node.drop_tree()  # keeps the tail text, which belongs to the parent
+            # Emptied now (its text, children and attributes go; the tail belongs to the parent), taken out at
+            # the end in one pass per parent (`cut_emptied`): drop_tree here joined every tail onto the parent's
+            # growing text, the square of a run of share boxes in one container.
+            node.clear(keep_tail=True)
+            self.emptied.append(node)
         else:
             node.set(CHROME_MARK, reason)
         return True
@@ -314,6 +320,7 @@ def remove_chrome_nodes(scan: PageScan) -> list[Removal]:
         remover.drop(box, rules.box_reason, f"box label: {label}")
 
     _remove_heading_sections(root, rules, remover)
+    rebuild(frozenset(), frozenset(remover.emptied))  # those inside another emptied box are detached already
     return remover.removed
 
 

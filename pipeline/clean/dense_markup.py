@@ -22,7 +22,7 @@ from collections.abc import Set as AbstractSet
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.settings import MANUALLY_CLEANED
+from trafilatura.settings import MANUALLY_CLEANED, MANUALLY_STRIPPED
 
 from pipeline.clean.blocks import Removal
 
@@ -35,17 +35,15 @@ INLINE_TAGS = frozenset({
 })
 FORMATTING_TAGS = frozenset({"b", "strong", "i", "em", "u", "s", "strike", "tt", "big", "small", "font", "mark"})
 
-# Elements of prose that trafilatura deletes with their text (settings.MANUALLY_CLEANED: ruby glosses,
-# <time>, form controls, embedded media), one tree operation each that joins a tail onto the parent's
-# text: a run of thousands in one parent costs it the square of the run (4,000 ruby glosses in one
-# paragraph: 10 s per MB). In a run they are dropped here in one pass, as trafilatura would have.
-# Not <script>, <style>, <noscript>, <template> or <link>: the payload and consent steps read them.
-_PROSE_LEVEL_TAGS = frozenset({
-    "area", "audio", "button", "canvas", "datalist", "embed", "iframe", "input", "label", "map", "math", "object",
-    "option", "optgroup", "output", "param", "picture", "progress", "rp", "rt", "rtc", "select", "source", "svg",
-    "textarea", "time", "track", "use", "video",
-})
-RUN_DROPPED_TAGS = frozenset(MANUALLY_CLEANED) & _PROSE_LEVEL_TAGS
+# Trafilatura deletes the elements of settings.MANUALLY_CLEANED with their text (ruby glosses, <time>,
+# <nav>, <aside>, <footer>, form controls, media, ...) and unwraps those of MANUALLY_STRIPPED (<address>,
+# <meta>, <template>, ...), one tree operation each that joins a tail onto the parent's growing text: a
+# run of thousands in one parent costs it the square of the run (4,000 <template> in one paragraph:
+# 48 s per MB). In a run, of any mix of them, they are dropped or unwrapped here in one pass, as
+# trafilatura would have. Not dropped: <script>, <style>, <link> and <head>, which the payload and
+# consent steps read; not unwrapped: the table sections, which hold rows.
+RUN_DROPPED_TAGS = frozenset(MANUALLY_CLEANED) - {"script", "style", "link", "head"}
+RUN_UNWRAPPED_TAGS = (INLINE_TAGS | frozenset(MANUALLY_STRIPPED)) - RUN_DROPPED_TAGS - {"tbody", "thead", "tfoot"}
 # An unwrapped run puts its elements' children in the parent ("<sup><a>[1]</a></sup>" by the thousand
 # leaves thousands of links): the runs are looked for again, this many times at most (each pass is
 # linear; real inline markup nests two or three deep).
@@ -82,8 +80,8 @@ def simplify_dense_markup(root: HtmlElement, elements: list[HtmlElement] | None 
         inline = list(root.iter(*INLINE_TAGS))
     else:
         inline = [element for element in elements if element.tag in INLINE_TAGS]
-    run_tags = INLINE_TAGS | RUN_DROPPED_TAGS
-    if len(inline) < _FEWEST_TO_SIMPLIFY and not _may_hold_run(root, elements, RUN_DROPPED_TAGS):
+    run_tags = RUN_UNWRAPPED_TAGS | RUN_DROPPED_TAGS
+    if len(inline) < _FEWEST_TO_SIMPLIFY and not _may_hold_run(root, elements, run_tags - INLINE_TAGS):
         return removed  # what real pages are: none of the counts below can pass its limit
     to_unwrap: set[HtmlElement] = set()
     to_drop: set[HtmlElement] = set()

@@ -22,7 +22,7 @@ from trafilatura.xpaths import BODY_XPATH
 
 from pipeline.clean.blocks import Block, BlockRole, ExtractorName, Removal, normalize_space
 from pipeline.clean.chrome import MARKED, PROSE_CHARS, PROSE_INLINE
-from pipeline.clean.dense_markup import INLINE_TAGS
+from pipeline.clean.dense_markup import INLINE_TAGS, rebuild
 
 # Trafilatura falls back to a whole-page dump (banners included) when the main text it
 # found is under MIN_EXTRACTED_SIZE characters; glossary entries are often that short.
@@ -177,8 +177,9 @@ def _as_trafilatura_xml(root: HtmlElement) -> etree._Element:
     judgement: every block but the marked chrome kept, in document order."""
     body = root.find("body")
     body = root if body is None else body
-    for node in _outermost(MARKED(root)):
-        node.drop_tree()  # keeps the tail, which is not chrome
+    # in one pass per parent, keeping each tail (not chrome): drop_tree one by one joins every tail onto the
+    # parent's growing text, the square of a run of chrome boxes in one container
+    rebuild(frozenset(), frozenset(_outermost(MARKED(root))))
     etree.strip_elements(body, *_NOT_TEXT, with_tail=False)
     for element in body.iter():
         if not isinstance(element.tag, str):
@@ -462,8 +463,7 @@ def _drop_marked_chrome(root: HtmlElement, blocks: list[Block]) -> list[Block]:
     # again: a marked <style> or <script> is gone, its text was never chrome
     outermost = _outermost(MARKED(root))
     chrome = _squash("".join(text for node in outermost for text in node.itertext()))
-    for node in outermost:
-        node.drop_tree()  # keeps the tail, which is not chrome
+    rebuild(frozenset(), frozenset(outermost))  # keeps each tail, which is not chrome; one pass per parent
     etree.strip_elements(root, "noscript", with_tail=False)
     content = _squash("".join(text for body in root.iter("body") for text in body.itertext()))
     kept = []

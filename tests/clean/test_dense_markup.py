@@ -59,6 +59,9 @@ def test_a_long_run_of_classed_spans_in_one_paragraph_reaches_trafilatura_as_one
 @pytest.mark.parametrize("unit, kept, deleted", [
     ("<ruby>dopamine<rt>DA</rt></ruby> rises.", "dopamine rises.", "DA"),  # <ruby> unwrapped, then its <rt> runs
     ("dopamine <time>today</time> rises", "dopamine rises", "today"),
+    ("dopamine <nav>menu</nav> rises", "dopamine rises", "menu"),
+    ("dopamine <noindex>hidden</noindex> rises", "dopamine rises", "hidden"),
+    ("dopamine <marquee>moving</marquee> <noindex>hidden</noindex> rises", "dopamine rises", "moving"),  # a mix
 ])
 def test_a_run_of_elements_trafilatura_deletes_is_deleted_in_one_pass(handed_to_trafilatura, unit, kept, deleted):
     """Trafilatura deletes ruby glosses and <time> elements one tree operation each, joining every tail onto the
@@ -71,6 +74,30 @@ def test_a_run_of_elements_trafilatura_deletes_is_deleted_in_one_pass(handed_to_
     text = page.to_text()
     assert text.count(kept) == 3 * RUN_LIMIT and deleted not in text
     assert any("which trafilatura deletes" in removal.rule for removal in page.removed)
+
+
+@pytest.mark.parametrize("container, tag, unit", [
+    ("div", "address", "<address>level</address>"), ("p", "meta", '<meta itemprop="x">level'),
+    ("p", "template", "<template>level</template>"),
+])
+def test_a_run_of_elements_trafilatura_unwraps_is_unwrapped_in_one_pass(handed_to_trafilatura, container, tag, unit):
+    page = clean_html(_page(f"<{container}>{f'dopamine {unit} rises ' * 3 * RUN_LIMIT}</{container}>"))
+    (tree,) = handed_to_trafilatura
+    assert not tree.xpath(f"//body//{tag}")
+    assert page.to_text().count("dopamine level rises") == 3 * RUN_LIMIT
+
+
+@pytest.mark.parametrize("box", ['<div class="share"><a href="/s">Share</a></div>', '<div class="advert">Buy</div>'])
+def test_chrome_boxes_by_the_thousand_in_one_container_are_cut_in_one_pass(monkeypatch, box):
+    """lxml's drop_tree joins the tail of each cut box onto the container's growing text: cut one by one, a
+    run of boxes costs the square of the run. They go in one pass per container, their tails kept in order."""
+    calls = []
+    real = html.HtmlElement.drop_tree
+    monkeypatch.setattr(html.HtmlElement, "drop_tree", lambda element: calls.append(element) or real(element))
+    page = clean_html(_page("<div>" + "".join(f"tone{n} {box} " for n in range(3 * RUN_LIMIT)) + "</div>"))
+    assert len(calls) < 10
+    text = page.to_text()
+    assert "tone0 tone1 tone2" in text and "Share" not in text and "Buy" not in text
 
 
 def test_a_run_nested_one_level_down_is_merged_too(handed_to_trafilatura):
