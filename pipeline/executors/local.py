@@ -233,6 +233,7 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
     """Cancel what waits and kill the workers. The executor has no public way to end running work,
     so its process table is read directly."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it, even without waiting
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError):
@@ -244,7 +245,6 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
     # (concurrent.futures.process._python_exit) writes to that pipe without a lock: a stop right before the
     # process exits could print "OSError: Bad file descriptor" from the hook (CPython 3.11; 3.12 takes a lock).
     # Waiting for the thread here leaves the hook a closed pipe, which it skips.
-    manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None and manager is not threading.current_thread():
         manager.join(timeout=5)
 
