@@ -54,6 +54,11 @@ def _next_data(size: int) -> str:
             f'<script id="__NEXT_DATA__" type="application/json">{payload}</script></body></html>')
 
 
+def _run_in(container: str, unit: str, size: int) -> str:
+    """One `container` element holding copies of `unit` until the page reaches `size`."""
+    return _page(f"<{container}>" + _repeat(unit, size) + f"</{container}>")
+
+
 def _cards(unit: str, size: int) -> str:
     """Copies of a card of two block elements, `{n}` numbered, `{pad}` filled with words until the page
     holds just fewer block elements per KB than the bound past which the clean stage reads the blocks
@@ -269,20 +274,18 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "times-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <time>today</time> rises ", size) + "</p>"),
     "classed-spans-in-one-paragraph": lambda size: _page("<p>" + _repeat('<span class="w">dopamine</span> ', size)
                                                          + "</p>"),
-    # runs of tags trafilatura deletes (settings.MANUALLY_CLEANED) or strips (MANUALLY_STRIPPED) one by one that
-    # dense_markup's run tags leave out: block-level chrome tags, obsolete tags, <meta> and <template> in prose
-    "marquees-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <marquee>x</marquee> ", size) + "</p>"),
-    "noindex-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <noindex>x</noindex> ", size) + "</p>"),
-    "meta-in-one-paragraph": lambda size: _page("<p>" + _repeat('dopamine <meta itemprop="x"> ', size) + "</p>"),
-    "templates-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <template>x</template> ", size)
-                                                     + "</p>"),
-    "asides-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <aside>x</aside> ", size) + "</div>"),
-    "fieldsets-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <fieldset>x</fieldset> ", size) + "</div>"),
-    "navs-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <nav>x</nav> ", size) + "</div>"),
-    "footers-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <footer>x</footer> ", size) + "</div>"),
-    "noscripts-in-one-paragraph": lambda size: _page("<p>" + _repeat("dopamine <noscript>x</noscript> ", size)
-                                                     + "</p>"),
-    "addresses-in-one-div": lambda size: _page("<div>" + _repeat("dopamine <address>x</address> ", size) + "</div>"),
+    # runs of tags trafilatura deletes (settings.MANUALLY_CLEANED) or strips (MANUALLY_STRIPPED) one by one, which
+    # dense_markup now drops or unwraps in one pass: block-level chrome tags, obsolete tags, <meta>, <template>
+    "marquees-in-one-paragraph": lambda size: _run_in("p", "dopamine <marquee>x</marquee> ", size),
+    "noindex-in-one-paragraph": lambda size: _run_in("p", "dopamine <noindex>x</noindex> ", size),
+    "meta-in-one-paragraph": lambda size: _run_in("p", 'dopamine <meta itemprop="x"> ', size),
+    "templates-in-one-paragraph": lambda size: _run_in("p", "dopamine <template>x</template> ", size),
+    "asides-in-one-div": lambda size: _run_in("div", "dopamine <aside>x</aside> ", size),
+    "fieldsets-in-one-div": lambda size: _run_in("div", "dopamine <fieldset>x</fieldset> ", size),
+    "navs-in-one-div": lambda size: _run_in("div", "dopamine <nav>x</nav> ", size),
+    "footers-in-one-div": lambda size: _run_in("div", "dopamine <footer>x</footer> ", size),
+    "noscripts-in-one-paragraph": lambda size: _run_in("p", "dopamine <noscript>x</noscript> ", size),
+    "addresses-in-one-div": lambda size: _run_in("div", "dopamine <address>x</address> ", size),
     # runs of elements the chrome step cuts or marks, each dropped with lxml's drop_tree (tail joined on)
     "chrome-classed-divs-in-one-div": lambda size: _page(
         "<div>" + _repeat('dopamine <div class="advert">x</div> ', size) + "</div>"),
