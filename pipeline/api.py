@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from itertools import chain, islice
+from operator import attrgetter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -77,6 +79,7 @@ _MAX_REMOVED_LISTED = 30
 # output, and an entry names its substances tens of times, not tens of thousands (a page that
 # repeats one word 100,000 times spent half its time building them). Past it, a warning says so.
 MAX_ENTITIES_LISTED = 10_000
+_LABEL = attrgetter("label")
 # Warnings of one code listed per record (a page of 30,000 headings has as many unrecognised ones);
 # one more warning counts the rest.
 _MAX_WARNINGS_PER_CODE = 20
@@ -220,7 +223,9 @@ class GlossaryPipeline:
         sections = [Section(kind=s.kind, heading=s.heading, text=s.text) for s in entry.sections]
         # One validated EntityIds per substance, not per mention: a page may name one substance 100,000 times.
         ids_of: dict[tuple[str | None, str | None], EntityIds] = {}
-        found = [(index, m) for index, section_mentions in enumerate(mentions) for m in section_mentions]
+        # Only the first MAX_ENTITIES_LISTED are listed: the rest are only counted, without a Python step each.
+        found = islice(((index, m) for index, section_mentions in enumerate(mentions) for m in section_mentions),
+                       MAX_ENTITIES_LISTED)
         entities = [
             Entity(
                 text=m.text,
@@ -234,9 +239,9 @@ class GlossaryPipeline:
                 start=m.start,
                 end=m.end,
             )
-            for index, m in found[:MAX_ENTITIES_LISTED]
+            for index, m in found
         ]
-        counts = Counter(m.label for _, m in found)
+        counts = Counter(map(_LABEL, chain.from_iterable(mentions)))
         first_text = {kind: next((s.text for s in sections if s.kind == kind), None) for kind in
                       ("definition", "origin", "mechanism")}
         return Record(

@@ -139,8 +139,9 @@ _FRAGMENT = (
 )
 
 # "(SHORT)" candidates: up to 10 characters without spaces, after a space; "GABA(A)" and
-# "PGE(2)" are parts of one name, not definitions.
-_PAREN = re.compile(r"(?<=\s)\(([^\s()]{1,10})\)")
+# "PGE(2)" are parts of one name, not definitions. The bracket comes first and the space is looked
+# back at from it: a pattern that starts with a literal is scanned for in C, ten times faster on prose.
+_PAREN = re.compile(r"\((?<=\s\()([^\s()]{1,10})\)")
 # Schwartz & Hearst look at most min(|A| + 5, 2|A|) words back (15 for a 10-character short form).
 # A window of this many characters before the parenthesis holds them in any prose, and keeps the
 # search per parenthesis bounded, so a text full of parentheses costs time linear in its length.
@@ -190,6 +191,16 @@ def _without_optional_units(node: dict[str, dict]) -> None:
     for unit, child in node.items():
         if unit:
             _without_optional_units(child)
+
+
+def _first_letter_guard(words: Iterable[str]) -> str:
+    """A lookahead for the characters the words start with, to go before _BEFORE: one class test rejects a
+    position before the nine lookbehinds run, which halves the scan of a text dense with brackets and spaces.
+    Empty when a word starts with a separator, which the trie makes optional."""
+    firsts = {word[0] for word in words}
+    if not firsts or firsts & set(_HYPHENS + " "):
+        return ""
+    return "(?=[" + "".join(sorted(re.escape(ch) for ch in firsts)) + "])"
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -414,7 +425,8 @@ class EntityMatcher:
         # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
         # it gets the case-insensitive regex, compiled only when such a text comes.
         self._after = _after_pattern(never_tag.derived_endings)
-        self._names_pattern = _BEFORE + "(?:" + _trie_pattern(name_forms) + ")" + self._after
+        self._names_pattern = (_first_letter_guard(name_forms) + _BEFORE + "(?:" + _trie_pattern(name_forms) + ")"
+                               + self._after)
         self._names_re = re.compile(self._names_pattern)
         self._names_re_ignorecase: re.Pattern[str] | None = None
         suffixes = load_suffixes()
@@ -439,7 +451,8 @@ class EntityMatcher:
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
                           for rule in self.name_rules]
         self._abbr_re = re.compile(
-            _BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")(?:" + self._after + "|" + _SUBTYPE_SUFFIX + ")"
+            _first_letter_guard(abbreviation_forms) + _BEFORE + "(?:" + _trie_pattern(abbreviation_forms) + ")(?:"
+            + self._after + "|" + _SUBTYPE_SUFFIX + ")"
         )
 
         self._cues: dict[str, frozenset[str]] = {}
@@ -704,6 +717,9 @@ class EntityMatcher:
 
         plain = {h.concept.canonical for hits in all_hits for h in hits if h.concept is not None and not h.ambiguous}
         context_seen: dict[str, bool] = {}  # per record, each concept's context words are looked for once
+        # A mention's fields after its span, per concept and source: made once, as a dense page names a few
+        # substances thousands of times (the concepts are alive all through the call, so their ids are unique).
+        fields_of: dict[tuple[int, bool], tuple[str, tuple[str, ...], str, str | None, str | None, str]] = {}
         out: list[list[Mention]] = []
         for text, hits in zip(texts, all_hits, strict=True):
             mentions: list[Mention] = []
@@ -711,8 +727,8 @@ class EntityMatcher:
                 concept = hit.concept
                 if concept is None:
                     continue
+                surface = text[hit.start : hit.end]
                 if hit.is_abbreviation:
-                    surface = text[hit.start : hit.end]
                     if surface in defined:
                         concept = defined[surface]
                         if concept is None:
@@ -723,19 +739,13 @@ class EntityMatcher:
                         or self._has_context_word(concept.canonical, texts, context_seen)
                     ):
                         continue
-                mentions.append(
-                    Mention(
-                        start=hit.start,
-                        end=hit.end,
-                        text=text[hit.start : hit.end],
-                        label=concept.label,
-                        labels=concept.labels,
-                        canonical=concept.canonical,
-                        mesh=concept.mesh,
-                        chebi=concept.chebi,
-                        source="rule" if hit.by_rule or concept.from_rule else "lexicon",
-                    )
-                )
+                by_rule = hit.by_rule or concept.from_rule
+                fields = fields_of.get((id(concept), by_rule))
+                if fields is None:
+                    fields = fields_of[id(concept), by_rule] = (
+                        concept.label, concept.labels, concept.canonical, concept.mesh, concept.chebi,
+                        "rule" if by_rule else "lexicon")
+                mentions.append(Mention(hit.start, hit.end, surface, *fields))
             out.append(mentions)
         return out
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 # Not frozen: a frozen dataclass's __init__ costs three times as much, and a page may name a
 # substance every few characters. Nothing changes a mention after the matcher makes it.
+# The matcher builds it with positional arguments, in this field order.
 @dataclass(slots=True)
 class Mention:
     start: int  # character offsets into the section text: text == section_text[start:end]
