@@ -306,10 +306,15 @@ def _decoded_megabytes(data: bytes) -> float:
     return len(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data) / 1_000_000
 
 
-def bench(pipeline: GlossaryPipeline, names: list[str], sizes_kb: list[int]) -> list[tuple[str, float]]:
+def bench(
+    pipeline: GlossaryPipeline, names: list[str], sizes_kb: list[int]
+) -> tuple[list[tuple[str, float]], tuple[float, str]]:
+    """Each shape's ratio (s/MB at the largest size over the smallest), and the costliest page: its s/MB
+    and which shape and size it was."""
     print(f"{'shape':28} {'KB':>6} {'s/MB':>7} " + " ".join(f"{stage:>8}" for stage in STAGES)
           + "  slowest   result", flush=True)
     ratios = []
+    worst = (0.0, "")
     for name in names:
         per_size = []
         for size_kb in sizes_kb:
@@ -318,6 +323,7 @@ def bench(pipeline: GlossaryPipeline, names: list[str], sizes_kb: list[int]) -> 
             megabytes = _decoded_megabytes(data)
             seconds, timings, result = _measure(pipeline, data, f"{name}.{_suffix(name)}")
             per_size.append(seconds / megabytes)
+            worst = max(worst, (seconds / megabytes, f"{name} at {megabytes * 1e6 / 1024:.0f} KB"))
             slowest = max(STAGES, key=lambda stage: timings.get(stage, 0.0))
             stages = " ".join(f"{timings.get(stage, 0.0) / megabytes:8.2f}" for stage in STAGES)
             print(f"{name:28} {megabytes * 1e6 / 1024:6.0f} {seconds / megabytes:7.2f} {stages}  {slowest:9} {result}",
@@ -325,7 +331,7 @@ def bench(pipeline: GlossaryPipeline, names: list[str], sizes_kb: list[int]) -> 
         ratio = per_size[-1] / per_size[0] if per_size[0] else 0.0
         ratios.append((name, ratio))
         print(f"{'':28} ratio {ratio:.2f}", flush=True)
-    return ratios
+    return ratios, worst
 
 
 def bomb(pipeline: GlossaryPipeline) -> None:
@@ -348,9 +354,10 @@ def main() -> None:
     for name in names:  # loads what loads lazily (the language model) before anything is timed
         built = SHAPES[name](4096)
         pipeline.process(built if isinstance(built, bytes) else built.encode("utf-8"), path=f"warm-up.{_suffix(name)}")
-    ratios = bench(pipeline, names, args.sizes)
+    ratios, (worst_seconds, worst_page) = bench(pipeline, names, args.sizes)
     if args.only is None:
         bomb(pipeline)
+    print(f"worst shape: {worst_seconds:.2f} s/MB ({worst_page})")
     print("growing fastest: " + ", ".join(f"{name} {ratio:.2f}" for name, ratio in
                                           sorted(ratios, key=lambda pair: -pair[1])[:8]), file=sys.stdout)
 

@@ -302,12 +302,19 @@ def _point_at_entry_container(root: HtmlElement) -> None:
     h1 = next(body.iter("h1"), None) if body is not None else None
     if h1 is None:
         return
+    # Each paragraph's text is read once (asking every ancestor of the h1 for its paragraphs read the
+    # deepest ones again at every level), and each element is marked once: above a marked one, all are.
+    holds_prose: set[HtmlElement] = set()
+    for paragraph in body.iter("p"):
+        if len(paragraph.text_content().strip()) >= _MIN_CONTAINER_PROSE:
+            for ancestor in paragraph.iterancestors():
+                if ancestor in holds_prose:
+                    break
+                holds_prose.add(ancestor)
     for ancestor in h1.iterancestors():
         if ancestor is body:
             return
-        if ancestor.tag in ("div", "section") and any(
-            len(paragraph.text_content().strip()) >= _MIN_CONTAINER_PROSE for paragraph in ancestor.iter("p")
-        ):
+        if ancestor.tag in ("div", "section") and ancestor in holds_prose:
             ancestor.set("role", "main")
             return
 

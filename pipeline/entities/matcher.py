@@ -510,12 +510,14 @@ class EntityMatcher:
         abbreviation_of: dict[str, tuple[Concept, bool]] = {}
         for m in self._abbr_re.finditer(text):
             surface = m.group()
-            if surface not in abbreviation_of:
-                abbreviation_of[surface] = self._by_abbreviation[_abbreviation_key(surface)]
-            concept, ambiguous = abbreviation_of[surface]
-            if ambiguous and m.end() < len(text) and text[m.end()].isdigit():
+            known = abbreviation_of.get(surface)
+            if known is None:
+                known = abbreviation_of[surface] = self._by_abbreviation[_abbreviation_key(surface)]
+            concept, ambiguous = known
+            start, end = m.span()
+            if ambiguous and end < len(text) and text[end].isdigit():
                 continue
-            hits.append(_Hit(m.start(), m.end(), concept, ambiguous, True))
+            hits.append(_Hit(start, end, concept, ambiguous, True))
         rule_hits = self._rule_hits(text, lowered)
         if not rule_hits and name_hits in (0, len(hits)):
             kept = hits  # one pattern's own matches are in order and never overlap
