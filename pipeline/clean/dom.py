@@ -157,7 +157,9 @@ def _carriers_of(names: tuple[str, ...]) -> etree.XPath:
     for name in names:
         if not _ATTRIBUTE_NAME.match(name):
             raise ValueError(f"not an attribute name: {name!r}")
-    return etree.XPath("//*[" + " or ".join(f"@{name}" for name in names) + "]")
+    # `[@*]` first: one test drops an element without attributes, where each `@name` of the "or" makes a
+    # node set of its own in libxml2 (ten times the time on a page of 300,000 bare elements).
+    return etree.XPath("//*[@*][" + " or ".join(f"@{name}" for name in names) + "]")
 
 
 _Test = Callable[[HtmlElement], bool]

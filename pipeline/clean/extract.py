@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from copy import deepcopy
 
 import trafilatura
@@ -48,7 +47,7 @@ def extract_blocks(
     Consumes the tree: the chrome check at the end cuts marked elements out of it.
     """
     if extractor == "linear":
-        return list(_walk(_as_trafilatura_xml(root))), []
+        return _blocks_of(_as_trafilatura_xml(root)), []
     _point_at_entry_container(root)
     _wrap_loose_prose(root)
     _clamp_table_spans(root)
@@ -65,7 +64,7 @@ def extract_blocks(
     main = doc.find("main")
     if main is None:
         return [], []
-    blocks = _drop_marked_chrome(root, list(_walk(main)))
+    blocks = _drop_marked_chrome(root, _blocks_of(main))
     return blocks, _repeats_left_out(root, main)  # the chrome is out of `root` now: its copies do not count
 
 
@@ -332,14 +331,23 @@ def _unwrap_non_xml_names(root: HtmlElement) -> None:
 _BLOCK_CHILDREN = {"head", "p", "item", "list", "quote", "table", "row", "cell", "div", "main", "code"}
 
 
-def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Block]:
+def _blocks_of(element: etree._Element) -> list[Block]:
+    """The blocks of a trafilatura XML element, in document order."""
+    blocks: list[Block] = []
+    _walk(element, "paragraph", blocks)
+    return blocks
+
+
+# The walk appends to one list instead of yielding: a block yielded through nested generators passed
+# through one frame per level, the depth of the tree for every block of a deep page.
+def _walk(element: etree._Element, role: BlockRole, out: list[Block]) -> None:
     """Flatten mixed content: inline runs become `role` blocks split at <lb/>, block children recurse.
 
     Containers (quote, cell, main, ...) can hold loose text next to their children; it is
     read too, so text trafilatura kept outside a <p> is not lost.
     """
     if not len(element):  # no children: its own text is its one block (most elements of a dense page)
-        yield from _leaf_block(element, role)
+        _leaf_block(element, role, out)
         return
     pieces: list[list[tuple[str, bool]]] = [[]]
 
@@ -354,42 +362,43 @@ def _walk(element: etree._Element, role: BlockRole = "paragraph") -> Iterator[Bl
             pieces.append([])
         elif tag in _BLOCK_CHILDREN:
             if len(pieces) > 1 or pieces[0]:
-                yield from _pieces_to_blocks(pieces, role)
+                _pieces_to_blocks(pieces, role, out)
                 pieces = [[]]
             if not len(child) and tag not in _OWN_BLOCK_KINDS:
-                yield from _leaf_block(child, "paragraph")  # as _block would, without its generators
+                _leaf_block(child, "paragraph", out)  # as _block would, one call less
             else:
-                yield from _block(child)
+                _block(child, out)
         else:
             bold = tag == "hi" and "#b" in (child.get("rend") or "")
             add("".join(child.itertext()), bold)
         add(child.tail, False)
-    yield from _pieces_to_blocks(pieces, role)
+    _pieces_to_blocks(pieces, role, out)
 
 
-def _leaf_block(element: etree._Element, role: BlockRole) -> tuple[Block, ...]:
+def _leaf_block(element: etree._Element, role: BlockRole, out: list[Block]) -> None:
     """The one block of an element without children: its own text, if any."""
     text = normalize_space(element.text or "")
-    return (Block(role, text),) if text else ()
+    if text:
+        out.append(Block(role, text))
 
 
 # Block elements that _block reads in a way of their own, not as a paragraph of their text.
 _OWN_BLOCK_KINDS = frozenset({"head", "item", "row"})
 
 
-def _block(element: etree._Element) -> Iterator[Block]:
+def _block(element: etree._Element, out: list[Block]) -> None:
     tag = element.tag
     if tag == "head":
         text = normalize_space((element.text or "") if not len(element) else "".join(element.itertext()))
         if text:
-            yield Block("heading", text, level=_heading_level(element.get("rend")))
+            out.append(Block("heading", text, level=_heading_level(element.get("rend"))))
     elif tag == "item":
-        yield from _item_blocks(element)
+        _item_blocks(element, out)
     elif tag == "row" and (term := _term_cell(element)) is not None:
-        yield Block("term", term)
-        yield from _walk(element[1])
+        out.append(Block("term", term))
+        _walk(element[1], "paragraph", out)
     else:
-        yield from _walk(element)
+        _walk(element, "paragraph", out)
 
 
 # A glossary table row: a short name cell, then a cell of prose that explains it.
@@ -410,23 +419,23 @@ def _term_cell(row: etree._Element) -> str | None:
     return None
 
 
-def _item_blocks(item: etree._Element) -> Iterator[Block]:
+def _item_blocks(item: etree._Element, out: list[Block]) -> None:
     rend = item.get("rend") or ""
     if rend.startswith("dt"):
         text = normalize_space("".join(item.itertext()))
         if text:
-            yield Block("term", text)
+            out.append(Block("term", text))
         return
-    yield from _walk(item, "paragraph" if rend.startswith("dd") else "item")
+    _walk(item, "paragraph" if rend.startswith("dd") else "item", out)
 
 
-def _pieces_to_blocks(pieces: list[list[tuple[str, bool]]], role: BlockRole = "paragraph") -> Iterator[Block]:
+def _pieces_to_blocks(pieces: list[list[tuple[str, bool]]], role: BlockRole, out: list[Block]) -> None:
     for runs in pieces:
         if len(runs) == 1:  # one run: the common case, without the lists below
             run, bold = runs[0]
             text = normalize_space(run)
             if text:
-                yield Block(role, text, bold_lead=text if bold else None, all_bold=bold)
+                out.append(Block(role, text, bold_lead=text if bold else None, all_bold=bold))
             continue
         text = normalize_space("".join(t for t, _ in runs))
         if not text:
@@ -434,7 +443,7 @@ def _pieces_to_blocks(pieces: list[list[tuple[str, bool]]], role: BlockRole = "p
         visible = [(t, b) for t, b in runs if t.strip()]
         lead = normalize_space(visible[0][0]) if visible and visible[0][1] else None
         all_bold = all(b for _, b in visible)
-        yield Block(role, text, bold_lead=lead, all_bold=all_bold)
+        out.append(Block(role, text, bold_lead=lead, all_bold=all_bold))
 
 
 def _heading_level(rend: str | None) -> int | None:
