@@ -275,7 +275,7 @@ SHAPES: dict[str, Callable[[int], str | bytes]] = {
     "classed-spans-in-one-paragraph": lambda size: _page("<p>" + _repeat('<span class="w">dopamine</span> ', size)
                                                          + "</p>"),
     # runs of tags trafilatura deletes (settings.MANUALLY_CLEANED) or strips (MANUALLY_STRIPPED) one by one, which
-    # dense_markup now drops or unwraps in one pass: block-level chrome tags, obsolete tags, <meta>, <template>
+    # dense_markup drops or unwraps in one pass: block-level chrome tags, obsolete tags, <meta>, <template>
     "marquees-in-one-paragraph": lambda size: _run_in("p", "dopamine <marquee>x</marquee> ", size),
     "noindex-in-one-paragraph": lambda size: _run_in("p", "dopamine <noindex>x</noindex> ", size),
     "meta-in-one-paragraph": lambda size: _run_in("p", 'dopamine <meta itemprop="x"> ', size),

@@ -338,7 +338,7 @@ def _blocks_of(element: etree._Element) -> list[Block]:
     return blocks
 
 
-# The walk appends to one list instead of yielding: a block yielded through nested generators passed
+# The walk appends to one list, not yielding: a block yielded through nested generators would pass
 # through one frame per level, the depth of the tree for every block of a deep page.
 def _walk(element: etree._Element, role: BlockRole, out: list[Block]) -> None:
     """Flatten mixed content: inline runs become `role` blocks split at <lb/>, block children recurse.
