@@ -70,7 +70,7 @@ _RULE_FILES = (
     "clean/styled_headings.json", "clean/payload_rules.json", "clean/reference_rules.json",
     "clean/site_template_rules.json",
     "stages/page_kind_rules.json", "entities/lexicon.tsv", "entities/never_tag.tsv", "entities/ambiguous_context.tsv",
-    "entities/name_rules.tsv", "entities/salt_ester_suffixes.tsv",
+    "entities/name_rules.tsv", "entities/salt_ester_suffixes.tsv", "entities/peptide_residues.tsv",
 )
 _SHORT_SECTION_WORDS = 12
 _LONG_SECTION_WORDS = 1500

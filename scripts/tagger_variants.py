@@ -90,6 +90,9 @@ IUPAC_NAMES = {
 # Qualifiers of species or origin: part of a name only where the vocabulary has a concept so named.
 QUALIFIERS = ("human", "porcine", "bovine", "ovine", "rat", "recombinant human", "synthetic")
 ROMAN = {"1": "i", "2": "ii", "3": "iii"}
+# Three-letter symbols of the residues that the lexicon's natural forms name ("Met(5)-enkephalin", "8-arginine
+# vasopressin"): the residue replacement rule writes them "[Met5]enkephalin", "[Arg8]vasopressin".
+RESIDUE_SYMBOLS = {"methionine": "Met", "leucine": "Leu", "arginine": "Arg", "lysine": "Lys", "isoleucine": "Ile"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +311,7 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str]) -> 
                     yield _whole("numbered form", variant, expect(variant, concept), n)
                 variant = name + NAMED_FRAGMENTS[n % len(NAMED_FRAGMENTS)]
                 yield _whole("named fragment", variant, expect(variant, concept), n)
+            yield from _residue_cases(name, concept, n)
             small_molecule = not concept.peptide and not _is_class(concept, kinds) and name[-1].isalpha()
             if small_molecule:
                 salt = SALT_WORDS[n % len(SALT_WORDS)]
@@ -348,6 +352,29 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str]) -> 
     for n, (name, canonical) in enumerate(IUPAC_NAMES.items()):
         target = next((c for c in lexicon.concepts if c.canonical == canonical), None)
         yield _whole("IUPAC -liberin / -statin", name, target, n)
+
+
+def _residue_cases(name: str, concept: Concept, n: int) -> Iterator[Case]:
+    """A natural form the lexicon names by a residue and its position ("met(5)-enkephalin", "8-arginine
+    vasopressin", "(8-arginine)oxytocin"), written as a residue replacement before the parent's name (IUPAC-IUB
+    JCBN 1983, 3AA-22): "[Met5]enkephalin", "(Met5)-enkephalin", "Met5-enkephalin", "[8-arginine]vasopressin"."""
+    m = (re.fullmatch(r"(?P<symbol>[a-z]{3})\((?P<n>\d{1,2})\)-(?P<parent>[a-z]+)", name)
+         or re.fullmatch(r"(?P<n>\d{1,2})-(?P<residue>[a-z]+) (?P<parent>[a-z]+)", name)
+         or re.fullmatch(r"\((?P<n>\d{1,2})-(?P<residue>[a-z]+)\)(?P<parent>[a-z]+)", name))
+    if m is None or not concept.peptide:
+        return
+    parts = m.groupdict()
+    residue = parts.get("residue")
+    if residue is not None and residue not in RESIDUE_SYMBOLS:
+        return
+    symbol = RESIDUE_SYMBOLS.get(residue) if residue else parts["symbol"].capitalize()
+    position, parent = parts["n"], parts["parent"]
+    forms = [f"[{position}-{residue}]{parent}"] if residue else []
+    if symbol is not None:
+        forms += [f"[{symbol}{position}]{parent}", f"[{symbol}{position}]-{parent}", f"({symbol}{position})-{parent}",
+                  f"{symbol}{position}-{parent}"]
+    for form in forms:
+        yield _whole("residue replacement", form, concept, n)
 
 
 def load_stereo_concepts() -> set[str]:

@@ -1,7 +1,8 @@
-"""Load the concept lexicon (lexicon.tsv), the never-tag list (never_tag.tsv) and the name rules
-(name_rules.tsv).
+"""Load the concept lexicon (lexicon.tsv), the never-tag list (never_tag.tsv), the name rules
+(name_rules.tsv), the salt and ester words (salt_ester_suffixes.tsv) and the amino-acid residue symbols
+(peptide_residues.tsv).
 
-All three are data so that adding a concept, a synonym or a name pattern never needs a code change.
+All are data so that adding a concept, a synonym, a name pattern or a residue never needs a code change.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ LEXICON_PATH = DATA_DIR / "lexicon.tsv"
 NEVER_TAG_PATH = DATA_DIR / "never_tag.tsv"
 NAME_RULES_PATH = DATA_DIR / "name_rules.tsv"
 SUFFIXES_PATH = DATA_DIR / "salt_ester_suffixes.tsv"
+RESIDUES_PATH = DATA_DIR / "peptide_residues.tsv"
 RULE_ID_SOURCE = "rule"  # id_source of the concepts a name rule makes: they never carry identifiers
 LABELS = ("NEUROCHEMICAL", "HORMONE")
 
@@ -163,3 +165,16 @@ def load_suffixes(path: Path = SUFFIXES_PATH) -> dict[str, str]:
     if set(suffixes.values()) - set(SUFFIX_KINDS):
         raise ValueError(f"{path}: a suffix kind is none of {SUFFIX_KINDS}")
     return suffixes
+
+
+def load_residues(path: Path = RESIDUES_PATH) -> dict[str, str]:
+    """Amino-acid residue symbols -> names ("Arg" -> "arginine"), read by the rule for a peptide's residue
+    replacement ("[Arg8]vasopressin", IUPAC-IUB JCBN 1983, 3AA-22); raise ValueError on a malformed row."""
+    residues: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for n, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
+            code, name = row["code"].strip(), row["name"].strip().lower()
+            if not re.fullmatch(r"[a-zA-Z]{3,4}", code) or not name or code in residues:
+                raise ValueError(f"{path}:{n}: a residue needs a unique 3- or 4-letter symbol and a name")
+            residues[code] = name
+    return residues

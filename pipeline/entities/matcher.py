@@ -46,6 +46,7 @@ from .lexicon import (
     load_lexicon,
     load_name_rules,
     load_never_tag,
+    load_residues,
     load_suffixes,
 )
 from .types import Mention
@@ -70,7 +71,8 @@ _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # A name glued by a hyphen to a locant or chemical prefix belongs to another compound
 # ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
 # "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance; so does "[3H]-dopamine":
-# the regexes read the hyphen after an isotope label as a space (_ISOTOPE_HYPHEN).
+# the regexes read the hyphen after an isotope label, or after a residue replacement ("[Met5]-enkephalin", see
+# EntityMatcher._with_residues), as a space.
 _BEFORE = (
     r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
@@ -116,8 +118,31 @@ _LABEL_PREFIX = re.compile(
 )
 # "17-hydroxyprogesterone" is also written with its configuration: "17alpha-", "17α-", "17-alpha-hydroxy...".
 _LOCANT_GROUP = re.compile(r"^(\d{1,2})-(?=(?:hydroxy|deoxy|dehydro|dihydro|oxo))")
-# the hyphen after an isotope label, read as a space by the scans
-_ISOTOPE_HYPHEN = re.compile(r"(\[\d{1,3}[A-Za-z]\])-")
+_ISOTOPE_LABEL = r"\[\d{1,3}[A-Za-z]\]"
+# How far back a residue replacement is looked for: "[D-Ala2, N-MePhe4, Gly-ol5]" is 27 characters, and a
+# bound keeps the search per hit constant.
+_LONGEST_REPLACEMENT = 80
+
+
+def _residue_patterns(residues: dict[str, str]) -> tuple[str, str, re.Pattern[str]]:
+    """Regexes of a residue replacement before a peptide's name: a bracket's items, the glued form, and the
+    reader of a single replacement.
+
+    A peptide analogue is named by the residues it replaces, before the parent's name (IUPAC-IUB JCBN 1983,
+    3AA-22): "[Arg8]vasopressin", "[8-arginine]vasopressin", "[D-Ala2,D-Leu5]enkephalin"; texts also write
+    "(Met5)-enkephalin", "[Leu]enkephalin" and, glued, "Met5-enkephalin". An item is a symbol with its position
+    (a D-/L- sign, an N-methyl, a "des-" deletion or a C-terminal "-ol" or "-NH2" may go with it) or the position
+    and the residue's name."""
+    codes = "|".join(sorted(map(re.escape, residues), key=len, reverse=True))
+    names = "|".join(sorted(map(re.escape, set(residues.values())), key=len, reverse=True))
+    item = (rf"(?:[Dd]es-)?(?:[DL]-)?(?:N-?Me|Me)?(?:{codes})(?:-ol|-NH2)?"
+            rf"(?:\(\d{{1,2}}\)|\d{{1,2}})?(?:[,.]\d{{1,2}})*"
+            rf"|\d{{1,2}}-(?:[DL]-)?(?i:{names})")
+    items = rf"(?:{item})(?:[,;] ?(?:{item}))*"
+    glued = rf"(?<![\w\]])(?:[DL]-)?(?:{codes})\d{{1,2}}-"
+    one = re.compile(rf"[\[(]?(?:(?P<code>{codes})(?:\((?P<n>\d{{1,2}})\)|(?P<n1>\d{{1,2}}))?"
+                     rf"|(?P<n2>\d{{1,2}})-(?i:(?P<name>{names})))[\])]?-?")
+    return items, glued, one
 # A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
 _FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
 _ROMAN = {"1": "i", "2": "ii", "3": "iii"}
@@ -448,6 +473,13 @@ class EntityMatcher:
         self._releasing_starts = tuple({w[:3] for w, k in suffixes.items() if k == "releasing"})
         self._prefix_ends = frozenset(w[-2:] for w, k in suffixes.items() if k == "prefix")
         self._modifier_re = re.compile(r"(?<![\w\-])(?i:" + words_pattern(("modifier",)) + r")[\- ]\Z")
+        residues = load_residues()
+        self._residues = residues
+        self._residue_codes = {name: code for code, name in reversed(residues.items())}  # first symbol of a name
+        items, glued, self._one_residue_re = _residue_patterns(residues)
+        self._residue_prefix_re = re.compile(rf"(?:(?:\[{items}\]|\({items}\))-?|{glued})\Z")
+        # the hyphen after an isotope label or a bracketed residue replacement, read as a space by the scans
+        self._bracket_hyphen_re = re.compile(rf"({_ISOTOPE_LABEL}|\[{items}\])-")
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
                           for rule in self.name_rules]
         self._abbr_re = re.compile(
@@ -490,7 +522,8 @@ class EntityMatcher:
         text = text.translate(_TO_ASCII_HYPHEN)
         labels = text  # _with_labels reads the labels as written
         if "]-" in text:
-            text = _ISOTOPE_HYPHEN.sub(r"\1 ", text)  # same length: "[3H]-dopamine" is scanned as "[3H] dopamine"
+            # same length: "[3H]-dopamine" is scanned as "[3H] dopamine"
+            text = self._bracket_hyphen_re.sub(r"\1 ", text)
         lowered = text.lower()
         if len(lowered) == len(text):
             names = self._names_re.finditer(lowered)
@@ -533,7 +566,7 @@ class EntityMatcher:
                     kept.append(hit)
         kept = self._with_suffixes(lowered, kept)
         kept = self._with_releasing(lowered, kept)
-        return self._with_labels(labels, self._with_fragments(lowered, kept))
+        return self._with_labels(labels, self._with_residues(labels, self._with_fragments(lowered, kept)))
 
     def _rule_hits(self, text: str, lowered: str) -> list[_Hit]:
         """Mentions of the name rules; each rule runs only on a text holding one of its literal needles."""
@@ -640,6 +673,41 @@ class EntityMatcher:
                     hit = _Hit(p.start(), hit.end, prefixed, by_rule=True)
             out.append(hit)
         return out
+
+    def _with_residues(self, text: str, hits: list[_Hit]) -> list[_Hit]:
+        """A peptide's mention takes the residue replacement before it: one replacement that the lexicon names
+        as a natural form is that form ("[Met5]enkephalin" is the listed Met(5)-enkephalin, "[Arg8]vasopressin"
+        the listed 8-arginine vasopressin); any other names an analogue ("[D-Ala2,D-Leu5]-enkephalin",
+        "[Sar1]angiotensin II"), which ANNOTATION.md does not tag: the whole name becomes a block, so the parent's
+        name inside it is no mention either. A residue symbol inside the brackets names no substance ("Gly" in
+        "[D-Ala2, MePhe4, Gly-ol5]enkephalin"), so a hit there is dropped."""
+        out: list[_Hit] = []
+        for hit in hits:
+            concept = hit.concept
+            # every replacement ends in a bracket or a hyphen
+            if concept is not None and concept.peptide and hit.start and text[hit.start - 1] in "])-":
+                m = self._residue_prefix_re.search(text, max(0, hit.start - _LONGEST_REPLACEMENT), hit.start)
+                if m:
+                    while out and out[-1].end > m.start():
+                        out.pop()
+                    natural = self._natural_form(m.group(), text[hit.start : hit.end])
+                    hit = _Hit(m.start(), hit.end, natural, by_rule=True)
+            out.append(hit)
+        return out
+
+    def _natural_form(self, replacement: str, parent: str) -> Concept | None:
+        """The concept the lexicon lists for the parent with this single residue replacement, under the names
+        MeSH writes them ("Met(5)-Enkephalin", "8-Arginine Vasopressin", "(8-Arginine)Oxytocin"), else None."""
+        one = self._one_residue_re.fullmatch(replacement)
+        if one is None:
+            return None
+        code = one["code"] or self._residue_codes[one["name"].lower()]
+        name, n, parent = self._residues[code], one["n"] or one["n1"] or one["n2"], parent.lower()
+        if n is None:
+            candidates = [f"{code}-{parent}", f"{name} {parent}"]
+        else:
+            candidates = [f"{code}({n})-{parent}", f"{n}-{name} {parent}", f"({n}-{name}){parent}"]
+        return next((c for c in map(self._listed, candidates) if c is not None), None)
 
     @staticmethod
     def _with_labels(text: str, hits: list[_Hit]) -> list[_Hit]:

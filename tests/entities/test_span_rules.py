@@ -354,3 +354,14 @@ def test_a_releasing_factor_is_the_listed_releasing_hormone(tagger: EntityTagger
     mentions = tagger.tag_text("Prolactin-releasing factor and LH-releasing factor were measured.")
     assert [(m.text, m.mesh) for m in mentions] == [("Prolactin-releasing factor", "D056690"),
                                                     ("LH-releasing factor", "D007987")]
+
+
+def test_a_residue_replacement_names_the_natural_form_or_an_analogue(tagger: EntityTagger) -> None:
+    """IUPAC-IUB peptide nomenclature (3AA-22) names a peptide by the residues replaced in its parent: a single
+    replacement the lexicon lists as a natural form is that form, by rule; any other is an analogue, not tagged."""
+    text = "[Met5]enkephalin and Arg8-vasopressin rose, but [D-Ala2, N-MePhe4, Gly-ol5]enkephalin did not."
+    mentions = tagger.tag_text(text)
+    assert [(m.text, m.canonical, m.mesh, m.source) for m in mentions] == [
+        ("[Met5]enkephalin", "met-enkephalin", "D004744", "rule"),
+        ("Arg8-vasopressin", "vasopressin", "D001127", "rule"),
+    ]
