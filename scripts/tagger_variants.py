@@ -73,6 +73,10 @@ FRAGMENTS = ("-(1-24)", "(1-39)", " (1-28)", "-(4-10)")
 NUMBERED_FORMS = ("-14", "-28", "-8", "-33")
 NAMED_FRAGMENTS = (" octapeptide", " tetrapeptide", " heptapeptide")
 NEUROPEPTIDE_LETTERS = ("W", "B", "AF", "FF", "VF", "SF", "K", "EI", "GE", "Y", "S", "Q")
+# Members of a peptide family named by a letter or a number after the family's name -> their label.
+FAMILY_MEMBERS = {"dynorphin {}": ("NEUROCHEMICAL", ("A", "B")), "orexin {}": ("NEUROCHEMICAL", ("A", "B")),
+                  "inhibin {}": ("HORMONE", ("A", "B")), "activin {}": ("HORMONE", ("A", "B", "AB")),
+                  "urocortin {}": ("NEUROCHEMICAL", ("1", "2", "3", "I", "II", "III"))}
 # IUPAC-IUB (1975) names of hypothalamic hormones -> the lexicon canonical they name (None: no lexicon concept).
 IUPAC_NAMES = {
     "corticoliberin": "corticotropin-releasing hormone",
@@ -349,6 +353,11 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str]) -> 
         for head in ("neuropeptide ", "Neuropeptide-"):
             variant = head + letters
             yield _whole("neuropeptide X", variant, lexicon.listed(variant), len(letters), "NEUROCHEMICAL")
+    for family, (label, members) in FAMILY_MEMBERS.items():
+        for n, member in enumerate(members):
+            for separator in (" ", "-"):
+                variant = family.replace(" ", separator).format(member)
+                yield _whole("peptide family member", variant, lexicon.listed(variant), n, label)
     for n, (name, canonical) in enumerate(IUPAC_NAMES.items()):
         target = next((c for c in lexicon.concepts if c.canonical == canonical), None)
         yield _whole("IUPAC -liberin / -statin", name, target, n)

@@ -591,7 +591,8 @@ class EntityMatcher:
         known = self._by_abbreviation.get(_abbreviation_key(part))
         if known is not None:
             return known[0].canonical
-        return _SEP_STRIP.sub("-", part.lower())
+        # a member's number in Roman figures is that in Arabic: "urocortin II" and "urocortin 2" are one peptide
+        return _ARABIC.get(part.lower()) or _SEP_STRIP.sub("-", part.lower())
 
     def _listed(self, name: str) -> Concept | None:
         """The lexicon's concept of a name a rule made, when the lexicon lists that name: a rule never names

@@ -218,6 +218,10 @@ def test_a_peptide_takes_its_fragment_suffix(tagger: EntityTagger) -> None:
          [("melanotropin-releasing factor", "melanotropin-releasing factor", "HORMONE")]),
         ("Neuropeptide W binds GPR7.", [("Neuropeptide W", "neuropeptide w", "NEUROCHEMICAL")]),
         ("Neuromedin S is made in the SCN.", [("Neuromedin S", "neuromedin s", "NEUROCHEMICAL")]),
+        ("Dynorphin B and inhibin-B were assayed.",
+         [("Dynorphin B", "dynorphin b", "NEUROCHEMICAL"), ("inhibin-B", "inhibin b", "HORMONE")]),
+        ("Urocortin II (also urocortin 2) binds CRF2.",
+         [("Urocortin II", "urocortin 2", "NEUROCHEMICAL"), ("urocortin 2", "urocortin 2", "NEUROCHEMICAL")]),
     ],
 )
 def test_in_scope_names_in_no_vocabulary_are_tagged_by_rule_without_ids(
@@ -242,6 +246,8 @@ def test_a_rule_name_defines_its_abbreviation(tagger: EntityTagger) -> None:
         "Granulocyte colony-stimulating factor was given.",
         "A histamine-releasing factor was isolated.",
         "The neuropeptide I studied is small.",
+        "Antagonists of the activin A receptor type 1 were tested.",
+        "The urocortin 2 receptor is CRF2.",
     ],
 )
 def test_name_rules_leave_look_alikes_alone(tagger: EntityTagger, text: str) -> None:
