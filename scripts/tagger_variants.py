@@ -206,8 +206,10 @@ def _is_class(concept: Concept, kinds: dict[str, str]) -> bool:
     return kinds.get(concept.mesh or "") == "class" or concept.note.startswith(("family", "class"))
 
 
-def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str]) -> Iterator[Case]:
-    """Every variant rule over every concept's plain names."""
+def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str],
+                  analogues: frozenset[str] = frozenset()) -> Iterator[Case]:
+    """Every variant rule over every concept's plain names; a prefixed form that the vocabulary names as an
+    analogue ("D-thyroxine" is dextrothyroxine) is no variant."""
     n = 0
 
     def expect(variant: str, base: Concept) -> Concept:
@@ -306,7 +308,8 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str]) -> 
             if eligible_stereo and not re.match(r"^(?:l|d|dl|levo)-", name):
                 for prefix in ("L-", "D-", "DL-"):
                     variant = prefix + name
-                    yield _whole("L-/D-/DL- prefix", variant, expect(variant, concept), n)
+                    if variant.lower() not in analogues:
+                        yield _whole("L-/D-/DL- prefix", variant, expect(variant, concept), n)
             if concept.peptide and not _is_class(concept, kinds):
                 suffix = FRAGMENTS[n % len(FRAGMENTS)]
                 yield _whole("fragment suffix", name + suffix, concept, n)
@@ -384,6 +387,15 @@ def _residue_cases(name: str, concept: Concept, n: int) -> Iterator[Case]:
                   f"{symbol}{position}-{parent}"]
     for form in forms:
         yield _whole("residue replacement", form, concept, n)
+
+
+def load_analogue_names() -> frozenset[str]:
+    """The lowercased names of the vocabulary's synthetic analogues: never a variant of a lexicon concept."""
+    if not VOCABULARY_MESH.is_file():
+        return frozenset()
+    with VOCABULARY_MESH.open(encoding="utf-8", newline="") as f:
+        return frozenset(name.lower() for r in csv.DictReader(f, delimiter="\t") if r["kind"] == "synthetic_analogue"
+                         for name in r["synonyms"].split("|"))
 
 
 def load_stereo_concepts() -> set[str]:
@@ -514,7 +526,8 @@ def score_precision(tag: Callable[[str], list[Mention]]) -> tuple[dict[str, Tall
 
 
 def all_variant_cases() -> list[Case]:
-    return list(variant_cases(Lexicon(load_lexicon()), _kinds_by_mesh(), load_stereo_concepts()))
+    return list(variant_cases(Lexicon(load_lexicon()), _kinds_by_mesh(), load_stereo_concepts(),
+                              load_analogue_names()))
 
 
 def all_specific_cases() -> list[Case]:

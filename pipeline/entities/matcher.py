@@ -213,6 +213,15 @@ def _without_optional_units(node: dict[str, dict]) -> None:
         after_hyphen = node.pop(_HYPHEN_UNIT)
         _merge_into(node.setdefault(_SPACE_UNIT, {}), after_hyphen)
         _merge_into(node, after_hyphen)
+    # A space unit and a block phrase's strict hyphen both match "-": "17 alpha-hydroxyprogesterone" took the
+    # space unit's branch and hid the block phrase "17 alpha-hydroxyprogesterone caproate". Split the space unit
+    # into its two characters, and merge the hyphen's branch with the strict hyphen's.
+    if _SPACE_UNIT in node and _STRICT_HYPHEN_UNIT in node:
+        after_space, after_strict = node.pop(_SPACE_UNIT), node.pop(_STRICT_HYPHEN_UNIT)
+        _merge_into(node.setdefault(" ", {}), after_space)
+        hyphen = node.setdefault("-", {})
+        _merge_into(hyphen, after_space)
+        _merge_into(hyphen, after_strict)
     for unit, child in node.items():
         if unit:
             _without_optional_units(child)

@@ -6,6 +6,9 @@ import csv
 import json
 from pathlib import Path
 
+from script_modules import load_script
+
+from pipeline.entities import EntityTagger
 from pipeline.entities.lexicon import DATA_DIR, LABELS, load_lexicon, load_name_rules, load_never_tag
 from pipeline.entities.matcher import EntityMatcher
 
@@ -64,6 +67,15 @@ def test_no_broad_tier_concept_is_in_the_lexicon(shared_data: Path) -> None:
     rows = _rows(shared_data / "vocabulary-mesh.tsv")
     broad = {r["mesh"] for r in rows if r["kind"] in ("synthetic_analogue", "generic")}
     assert not {c.mesh for c in load_lexicon()} & broad
+
+
+def test_no_analogue_name_of_the_vocabulary_gives_the_substance_it_holds(shared_data: Path) -> None:
+    """"NPH insulin", "lysine vasopressin", "delta-cortisone" are analogues (vocabulary-mesh.tsv): no insulin,
+    vasopressin or cortisone. scripts/vocabulary_analogue_blocks.py writes their block phrases; it lists the
+    kinds of name it leaves to the tagger's rules (fragments, qualifiers, names read whole)."""
+    blocks = load_script("vocabulary_analogue_blocks")
+    assert len(blocks.analogue_names(shared_data / "vocabulary-mesh.tsv")) > 300
+    assert blocks.names_to_block(EntityTagger(), shared_data / "vocabulary-mesh.tsv") == []
 
 
 def test_the_lexicon_builds_a_matcher_without_name_clashes() -> None:
