@@ -371,6 +371,17 @@ def _singular_short_form(short: str) -> str | None:
     return None
 
 
+# An author's initials in a reference ("Raichlen DA, Alexander GE."): a capitalised surname before the short form,
+# and after it the next author or "et al". An ambiguous short form written so is no mention, even where the record
+# names its substance (a reference list below a text about dopamine).
+_SURNAME_BEFORE = re.compile(r"(?<![\w\-])[A-Z][a-z]+(?:-[A-Z][a-z]+)? \Z")
+_NEXT_AUTHOR_AFTER = re.compile(r", (?:van |de )?[A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z]{1,3}(?![\w\-])|,? et al\b")
+
+
+def _written_as_initials(text: str, start: int, end: int) -> bool:
+    return bool(_NEXT_AUTHOR_AFTER.match(text, end)) and bool(_SURNAME_BEFORE.search(text, max(0, start - 30), start))
+
+
 @lru_cache(maxsize=4096)  # a text repeats its few short forms
 def _is_short_form(token: str) -> bool:
     return 1 <= len(token) <= 10 and token[0].isalnum() and any(ch.isupper() for ch in token)
@@ -809,6 +820,8 @@ class EntityMatcher:
                     continue
                 surface = text[hit.start : hit.end]
                 if hit.is_abbreviation:
+                    if hit.ambiguous and _written_as_initials(text, hit.start, hit.end):
+                        continue
                     if surface in defined:
                         concept = defined[surface]
                         if concept is None:
