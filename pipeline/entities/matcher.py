@@ -69,10 +69,11 @@ _SEP_STRIP = re.compile(r"[\-\u2010\u2011\u2012\u2013\s]+")
 # mention ("D1-like", "insulin-like effects", "GABA-ergic"); full names containing "-like" are longer
 # alternatives and win before this lookahead is reached.
 # A name glued by a hyphen to a locant or chemical prefix belongs to another compound
-# ("5,7-DHT", "alpha-methyl-para-tyrosine", "[D-Pen2.5]-enkephalin"); "H2-histamine" and
+# ("5,7-DHT", "alpha-methyl-para-tyrosine", a bracketed prefix and a hyphen); "H2-histamine" and
 # "[3H]norepinephrine" (a receptor subtype, an isotope label) still name the substance; so does "[3H]-dopamine":
-# the regexes read the hyphen after an isotope label, or after a residue replacement ("[Met5]-enkephalin", see
-# EntityMatcher._with_residues), as a space.
+# the regexes read the hyphen after an isotope label as a space. They do so after a bracketed residue
+# replacement too ("[Met5]-enkephalin", "[D-Pen2,5]-enkephalin"): EntityMatcher._with_residues then decides
+# between the natural form and an analogue.
 _BEFORE = (
     r"(?<!\w)(?<![\d,]\d-)(?<!\b\d-)(?<!\]-)(?<!\b[A-Za-z]-)"
     r"(?<!para-)(?<!meta-)(?<!ortho-)(?<!methyl-)(?<!ethyl-)"
@@ -119,9 +120,9 @@ _LABEL_PREFIX = re.compile(
 # "17-hydroxyprogesterone" is also written with its configuration: "17alpha-", "17α-", "17-alpha-hydroxy...".
 _LOCANT_GROUP = re.compile(r"^(\d{1,2})-(?=(?:hydroxy|deoxy|dehydro|dihydro|oxo))")
 _ISOTOPE_LABEL = r"\[\d{1,3}[A-Za-z]\]"
-# How far back a residue replacement is looked for: "[D-Ala2, N-MePhe4, Gly-ol5]" is 27 characters, and a
-# bound keeps the search per hit constant.
-_LONGEST_REPLACEMENT = 80
+# How far back a residue replacement is looked for, so that the search per hit is bounded: "[D-Ala2, N-MePhe4,
+# Gly-ol5]" is 27 characters. A longer list is not recognised, and the parent's name is read as if it stood alone.
+_LONGEST_REPLACEMENT = 120
 
 
 def _residue_patterns(residues: dict[str, str]) -> tuple[str, str, re.Pattern[str]]:
@@ -130,18 +131,20 @@ def _residue_patterns(residues: dict[str, str]) -> tuple[str, str, re.Pattern[st
 
     A peptide analogue is named by the residues it replaces, before the parent's name (IUPAC-IUB JCBN 1983,
     3AA-22): "[Arg8]vasopressin", "[8-arginine]vasopressin", "[D-Ala2,D-Leu5]enkephalin"; texts also write
-    "(Met5)-enkephalin", "[Leu]enkephalin" and, glued, "Met5-enkephalin". An item is a symbol with its position
-    (a D-/L- sign, an N-methyl, a "des-" deletion or a C-terminal "-ol" or "-NH2" may go with it) or the position
-    and the residue's name."""
+    "(Met5)-enkephalin", "[Leu]enkephalin" and, glued, "Met5-enkephalin"; an analogue may have several groups
+    ("[D-Ser2]-[Leu]enkephalin", "Tyr0-[Met5]enkephalin"). An item is a symbol with its position (a D-/L- sign,
+    an N-methyl, a "des-" deletion, or an "-ol" or "-NH2" end before or after the position may go with it:
+    "Gly-ol5", "Gly5-ol") or the position and the residue's name ("8-L-arginine"). Items are separated by a
+    comma, a semicolon or a hyphen."""
     codes = "|".join(sorted(map(re.escape, residues), key=len, reverse=True))
     names = "|".join(sorted(map(re.escape, set(residues.values())), key=len, reverse=True))
-    item = (rf"(?:[Dd]es-)?(?:[DL]-)?(?:N-?Me|Me)?(?:{codes})(?:-ol|-NH2)?"
-            rf"(?:\(\d{{1,2}}\)|\d{{1,2}})?(?:[,.]\d{{1,2}})*"
+    item = (rf"(?:[Dd]es-)?(?:[DL]-)?(?:N-?Me-?|Me)?(?:{codes})(?:-ol|-NH2)?"
+            rf"(?:\(\d{{1,2}}\)|\d{{1,2}})?(?:[,.]\d{{1,2}})*(?:-ol|-NH2)?"
             rf"|\d{{1,2}}-(?:[DL]-)?(?i:{names})")
-    items = rf"(?:{item})(?:[,;] ?(?:{item}))*"
+    items = rf"(?:{item})(?:[,;\-] ?(?:{item}))*"
     glued = rf"(?<![\w\]])(?:[DL]-)?(?:{codes})\d{{1,2}}-"
-    one = re.compile(rf"[\[(]?(?:(?P<code>{codes})(?:\((?P<n>\d{{1,2}})\)|(?P<n1>\d{{1,2}}))?"
-                     rf"|(?P<n2>\d{{1,2}})-(?i:(?P<name>{names})))[\])]?-?")
+    one = re.compile(rf"[\[(]?(?:(?:L-)?(?P<code>{codes})(?:\((?P<n>\d{{1,2}})\)|(?P<n1>\d{{1,2}}))?"
+                     rf"|(?P<n2>\d{{1,2}})-(?:L-)?(?i:(?P<name>{names})))[\])]?-?")
     return items, glued, one
 # A final number is written in Roman or Arabic figures alike: "angiotensin 2", "hypocretin-I", "IGF-II".
 _FINAL_NUMBER = re.compile(r"(?<=[^\W\d_])([ \-])(i{1,3}|[1-3])$", re.IGNORECASE)
@@ -497,7 +500,8 @@ class EntityMatcher:
         self._residues = residues
         self._residue_codes = {name: code for code, name in reversed(residues.items())}  # first symbol of a name
         items, glued, self._one_residue_re = _residue_patterns(residues)
-        self._residue_prefix_re = re.compile(rf"(?:(?:\[{items}\]|\({items}\))-?|{glued})\Z")
+        # one group or several: a single replacement may name a natural form, several always an analogue
+        self._residue_prefix_re = re.compile(rf"(?:(?:\[{items}\]|\({items}\))-?|{glued})+\Z")
         # the hyphen after an isotope label or a bracketed residue replacement, read as a space by the scans
         self._bracket_hyphen_re = re.compile(rf"({_ISOTOPE_LABEL}|\[{items}\])-")
         self._rule_res = [re.compile(_BEFORE + "(?:" + rule.pattern.pattern + ")" + self._after)
@@ -699,9 +703,9 @@ class EntityMatcher:
         """A peptide's mention takes the residue replacement before it: one replacement that the lexicon names
         as a natural form is that form ("[Met5]enkephalin" is the listed Met(5)-enkephalin, "[Arg8]vasopressin"
         the listed 8-arginine vasopressin); any other names an analogue ("[D-Ala2,D-Leu5]-enkephalin",
-        "[Sar1]angiotensin II"), which ANNOTATION.md does not tag: the whole name becomes a block, so the parent's
-        name inside it is no mention either. A residue symbol inside the brackets names no substance ("Gly" in
-        "[D-Ala2, MePhe4, Gly-ol5]enkephalin"), so a hit there is dropped."""
+        "[Sar1]angiotensin II", "[D-Ser2]-[Leu]enkephalin"), which ANNOTATION.md does not tag: the whole name
+        becomes a block, so the parent's name inside it is no mention either. Every hit inside the replacement is
+        dropped: a residue symbol there names no substance ("Gly" in "[D-Ala2, MePhe4, Gly-ol5]enkephalin")."""
         out: list[_Hit] = []
         for hit in hits:
             concept = hit.concept

@@ -78,6 +78,16 @@ def test_no_analogue_name_of_the_vocabulary_gives_the_substance_it_holds(shared_
     assert blocks.names_to_block(EntityTagger(), shared_data / "vocabulary-mesh.tsv") == []
 
 
+def test_every_peptide_of_the_vocabulary_is_marked_a_peptide(shared_data: Path) -> None:
+    """The `peptide` column decides which rules a name takes (fragments and residue replacements, not L-/D- or
+    salts): every concept MeSH files under peptides, proteins, pituitary or gastrointestinal hormones is one."""
+    peptide_branches = ("D12.644", "D12.776", "D06.472.699", "D06.472.317")
+    trees = {r["mesh"]: r["tree_numbers"].split("|") for r in _rows(shared_data / "vocabulary-mesh.tsv")}
+    unmarked = [c.canonical for c in load_lexicon()
+                if any(t.startswith(peptide_branches) for t in trees.get(c.mesh or "", [])) and not c.peptide]
+    assert unmarked == []
+
+
 def test_the_lexicon_builds_a_matcher_without_name_clashes() -> None:
     # The matcher raises when one name or abbreviation belongs to two concepts.
     matcher = EntityMatcher()
