@@ -559,6 +559,11 @@ class EntityMatcher:
             surface = m.group()  # lowercase, or as written: the key and the cache only need it case-blind
             if surface not in concept_of:
                 key = _name_key(surface)
+                if key not in self._by_name:
+                    # "İ" lowercases to "i" and a combining dot, and the case-insensitive regex read it as "i"
+                    key = key.replace("\u0307", "")
+                    if key not in self._by_name:
+                        continue
                 concept_of[surface] = (self._by_name[key], key in self._variant_keys)
             concept, by_rule = concept_of[surface]
             start, end = m.span()

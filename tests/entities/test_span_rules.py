@@ -274,6 +274,15 @@ def test_offsets_hold_when_lowercasing_changes_the_text_length(tagger: EntityTag
     assert all(text[m.start : m.end] == m.text for m in mentions)
 
 
+def test_a_dotted_capital_i_inside_a_name_is_an_i(tagger: EntityTagger) -> None:
+    # A Turkish "İ" inside a name raised KeyError and lost the whole text.
+    text = "İnsulin and dopamine; İNSULİN fell."
+    mentions = tagger.tag_text(text)
+    assert [(m.text, m.canonical) for m in mentions] == [("İnsulin", "insulin"), ("dopamine", "dopamine"),
+                                                         ("İNSULİN", "insulin")]
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+
+
 def test_salts_are_the_substance_and_esters_are_named_by_rule(tagger: EntityTagger) -> None:
     mentions = tagger.tag_text("Dopamine hydrochloride, estradiol glucuronide and testosterone propionate were given.")
     assert [(m.text, m.canonical, m.mesh, m.source) for m in mentions] == [
