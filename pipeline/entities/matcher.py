@@ -374,15 +374,14 @@ def _singular_short_form(short: str) -> str | None:
     return None
 
 
-# An author's initials in a reference ("Raichlen DA, Alexander GE."): a capitalised surname before the short form,
-# and after it the next author or "et al". An ambiguous short form written so is no mention, even where the record
-# names its substance (a reference list below a text about dopamine).
-_SURNAME_BEFORE = re.compile(r"(?<![\w\-])[A-Z][a-z]+(?:-[A-Z][a-z]+)? \Z")
-_NEXT_AUTHOR_AFTER = re.compile(r", (?:van |de )?[A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z]{1,3}(?![\w\-])|,? et al\b")
-
-
-def _written_as_initials(text: str, start: int, end: int) -> bool:
-    return bool(_NEXT_AUTHOR_AFTER.match(text, end)) and bool(_SURNAME_BEFORE.search(text, max(0, start - 30), start))
+# An author's initials in a reference ("Raichlen DA, Alexander GE. Title"): a capitalised surname before the
+# short form, and after it "et al" or the other authors up to the full stop that ends the list. A table or a list
+# of measures looks alike ("Brain DA, Plasma NE and ..."; "Mean LH, Peak LH."), so the other authors' initials
+# must be no short form the lexicon knows.
+_SURNAME = r"(?:van |de |von )?(?:[A-ZÀ-Ý][a-zß-ÿ']+){1,2}(?:-[A-ZÀ-Ý][a-zß-ÿ']+)?"
+_SURNAME_BEFORE = re.compile(rf"(?<![\w\-]){_SURNAME} \Z")
+_OTHER_AUTHORS_AFTER = re.compile(rf"(?:, {_SURNAME} [A-Z]{{1,3}})+\.|,? et al\b")
+_INITIALS = re.compile(r" ([A-Z]{1,3})(?=[,.])")
 
 
 @lru_cache(maxsize=4096)  # a text repeats its few short forms
@@ -829,7 +828,7 @@ class EntityMatcher:
                     continue
                 surface = text[hit.start : hit.end]
                 if hit.is_abbreviation:
-                    if hit.ambiguous and _written_as_initials(text, hit.start, hit.end):
+                    if hit.ambiguous and self._written_as_initials(text, hit.start, hit.end):
                         continue
                     if surface in defined:
                         concept = defined[surface]
@@ -850,6 +849,13 @@ class EntityMatcher:
                 mentions.append(Mention(hit.start, hit.end, surface, *fields))
             out.append(mentions)
         return out
+
+    def _written_as_initials(self, text: str, start: int, end: int) -> bool:
+        """Whether the short form at text[start:end] is an author's initials in a reference (see _SURNAME_BEFORE)."""
+        after = _OTHER_AUTHORS_AFTER.match(text, end)
+        if after is None or not _SURNAME_BEFORE.search(text, max(0, start - 40), start):
+            return False
+        return not any(_abbreviation_key(i) in self._by_abbreviation for i in _INITIALS.findall(after.group()))
 
     def _has_context_word(self, canonical: str, texts: Sequence[str], seen: dict[str, bool]) -> bool:
         if canonical not in seen:
