@@ -13,9 +13,16 @@ Left out, because the contract tags them as the substance and the tagger's rules
 - a peptide's fragment or chain length ("ACTH 1-24", "CCK-4", "gastrin tetrapeptide"): the fragment rule tags it
   as the hormone, since a fragment is chemically part of it;
 - a species, origin or racemate qualifier before a lexicon name ("porcine insulin", "synthetic ACTH",
-  "racemic epinephrine"): the mention is the substance, as in "human insulin".
+  "racemic epinephrine"): the mention is the substance, as in "human insulin";
+- a formulation or action-time word with the hormone's name ("NPH insulin", "lente insulin", "short-acting
+  insulin"): MeSH files these preparations as analogues, but their molecule may be the hormone itself
+  (NPH is human insulin with protamine), which the contract tags.
 
-Usage: vocabulary_analogue_blocks.py [--write]   (without --write: print the rows that are missing)
+The rows are computed with a tagger that has none of them, so a row that is no longer needed is found too.
+
+Usage: vocabulary_analogue_blocks.py [--write]
+  without --write: print the rows that are missing and those no longer needed (exit 1 if any);
+  with --write: rewrite never_tag.tsv with exactly the needed rows (the other rows kept as they are).
 """
 
 from __future__ import annotations
@@ -29,14 +36,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.entities import EntityTagger  # noqa: E402
-from pipeline.entities.lexicon import NEVER_TAG_PATH  # noqa: E402
+from pipeline.entities.lexicon import NEVER_TAG_PATH, NeverTag, load_never_tag  # noqa: E402
+from pipeline.entities.matcher import EntityMatcher  # noqa: E402
+from pipeline.entities.types import Mention  # noqa: E402
 
 VOCABULARY_MESH = ROOT.parent / "shared" / "data" / "vocabulary-mesh.tsv"
 ANALOGUE_KINDS = ("synthetic_analogue", "generic")
 FRAGMENT = re.compile(r"\(\d{1,3}-\d{1,3}\)|\d{1,3}-\d{1,3}|[ \-]\d{1,2}$|(?:tetra|penta|octa)peptide", re.IGNORECASE)
 STEREO_PREFIX = re.compile(r"(?:[LD]|DL)-", re.IGNORECASE)
 QUALIFIER = re.compile(r"^(?:human|porcine|bovine|ovine|synthetic|recombinant|racemic(?: mixture)?) ", re.IGNORECASE)
+FORMULATION = re.compile(
+    r"^(?:(?:regular |neutral )?(?:isophane|nph|(?:neutral )?protamine hagedorn|lente|ultralente|semilente|biphasic"
+    r"|mixed|premixed|(?:short|long|rapid|intermediate)-acting) \w+s?|\w+ mixtures)$", re.IGNORECASE)
+REASON = "vocabulary-mesh.tsv: a name of the synthetic analogue"
 
 
 def analogue_names(path: Path = VOCABULARY_MESH) -> list[tuple[str, str, str]]:
@@ -46,37 +58,64 @@ def analogue_names(path: Path = VOCABULARY_MESH) -> list[tuple[str, str, str]]:
     return [(name, r["mesh"], r["canonical"]) for r in rows for name in r["synonyms"].split("|") if name]
 
 
-def names_to_block(tagger: EntityTagger, path: Path = VOCABULARY_MESH) -> list[tuple[str, str, str]]:
-    """The analogue names whose text gives a mention today and that no rule above leaves to the tagger."""
-    out = []
+def _tagger_without_these_rows() -> EntityMatcher:
+    """A matcher whose never-tag list lacks the rows this script writes: what the analogue names give alone."""
+    with NEVER_TAG_PATH.open(encoding="utf-8", newline="") as f:
+        written = {r["phrase"].strip().lower() for r in csv.DictReader(f, delimiter="\t")
+                   if r["reason"].startswith(REASON)}
+    never_tag = load_never_tag()
+    return EntityMatcher(never_tag=NeverTag(never_tag.generic, tuple(p for p in never_tag.block if p not in written),
+                                            never_tag.derived_endings))
+
+
+def needed_rows(path: Path = VOCABULARY_MESH) -> list[str]:
+    """never_tag.tsv rows for the analogue names that give a mention and that no rule above leaves to the tagger."""
+    matcher = _tagger_without_these_rows()
+
+    def tag(text: str) -> list[Mention]:
+        return matcher.tag_record([text])[0]
+
+    rows: dict[str, str] = {}
     for name, mesh, canonical in analogue_names(path):
-        if ", " in name or FRAGMENT.search(name):
+        if ", " in name or FRAGMENT.search(name) or FORMULATION.match(name):
             continue
-        mentions = tagger.tag_text(name)
+        mentions = tag(name)
         if not mentions:
             continue
         if any(m.start == 0 and m.end == len(name) for m in mentions) and not STEREO_PREFIX.match(name):
             continue  # a name the lexicon lists, or an ester the ester rule names ("estradiol enanthate")
         if QUALIFIER.match(name) and mentions[-1].end == len(name):
             continue
-        out.append((name, mesh, canonical))
-    return out
+        reason = f"{REASON} {canonical} ({mesh}); ANNOTATION.md tags no analogue"
+        rows.setdefault(name.lower(), f"{name.lower()}\tblock\t{reason}")
+    return list(rows.values())
 
 
-def main() -> None:
+def written_rows() -> list[str]:
+    """The rows of never_tag.tsv that this script wrote."""
+    lines = NEVER_TAG_PATH.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines[1:] if line.split("\t")[2].startswith(REASON)]
+
+
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help="append the missing rows to never_tag.tsv")
+    ap.add_argument("--write", action="store_true", help="rewrite never_tag.tsv with exactly the needed rows")
     args = ap.parse_args()
-    rows = names_to_block(EntityTagger())
-    lines = [f"{name.lower()}\tblock\tvocabulary-mesh.tsv: a name of the synthetic analogue {canonical} ({mesh}); "
-             "ANNOTATION.md tags no analogue" for name, mesh, canonical in rows]
-    for line in lines:
-        print(line)
-    if args.write and lines:
-        with NEVER_TAG_PATH.open("a", encoding="utf-8") as f:
-            f.write("".join(line + "\n" for line in lines))
-    print(f"{len(lines)} rows {'written' if args.write else 'missing'}", file=sys.stderr)
+    needed, written = needed_rows(), written_rows()
+    missing, stale = sorted(set(needed) - set(written)), sorted(set(written) - set(needed))
+    for line in missing:
+        print("missing\t" + line)
+    for line in stale:
+        print("not needed\t" + line)
+    if args.write:
+        lines = NEVER_TAG_PATH.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if line not in stale]
+        temp = NEVER_TAG_PATH.with_name(NEVER_TAG_PATH.name + ".tmp")
+        temp.write_text("\n".join(kept + missing) + "\n", encoding="utf-8")
+        temp.replace(NEVER_TAG_PATH)
+    print(f"{len(missing)} missing, {len(stale)} not needed{' (written)' if args.write else ''}", file=sys.stderr)
+    return 0 if args.write or not (missing or stale) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
