@@ -20,8 +20,10 @@ Roman/Arabic final numbers, British spellings), a peptide's fragment suffix ("AC
 stereo sign ("[3H]dopamine", "(-)-epinephrine"), a salt or ester word after a substance's name
 (salt_ester_suffixes.tsv: "dopamine hydrochloride" is dopamine with its ids, "estradiol
 glucuronide" a conjugate named by rule without ids), "-releasing hormone" after a hormone's name
-("TSH-releasing hormone"), and the name patterns of name_rules.tsv for in-scope names in no
-vocabulary. A name a rule makes gets the lexicon's concept and ids when the lexicon lists that
+("TSH-releasing hormone"), a residue replacement before a peptide's name ("[Arg8]vasopressin" is the
+natural form, "[D-Ala2]enkephalin" an analogue and no mention; peptide_residues.tsv), and the name patterns
+of name_rules.tsv for in-scope names in no vocabulary ("-liberin", "neuropeptide X", a family's member
+"dynorphin B"). A name a rule makes gets the lexicon's concept and ids when the lexicon lists that
 name ("estradiol 17-valerate" is the listed estradiol valerate), else a canonical name and never an
 identifier. scripts/tagger_variants.py checks every rule over the whole lexicon.
 """
