@@ -379,10 +379,11 @@ def _singular_short_form(short: str) -> str | None:
 # An author's initials in a reference ("Raichlen DA, Alexander GE. Title"): a capitalised surname before the
 # short form, and after it "et al" or the other authors up to the full stop that ends the list. A table or a list
 # of measures looks alike ("Brain DA, Plasma NE and ..."; "Mean LH, Peak LH."), so the other authors' initials
-# must be no short form the lexicon knows.
+# must be no short form the lexicon knows. At most 25 other authors are read (a longer list is cut with "et al"),
+# so that a text of nothing but "Surname DA, " costs time linear in its length.
 _SURNAME = r"(?:van |de |von )?(?:[A-ZÀ-Ý][a-zß-ÿ']+){1,2}(?:-[A-ZÀ-Ý][a-zß-ÿ']+)?"
 _SURNAME_BEFORE = re.compile(rf"(?<![\w\-]){_SURNAME} \Z")
-_OTHER_AUTHORS_AFTER = re.compile(rf"(?:, {_SURNAME} [A-Z]{{1,3}})+\.|,? et al\b")
+_OTHER_AUTHORS_AFTER = re.compile(rf"(?:, {_SURNAME} [A-Z]{{1,3}}){{1,25}}\.|,? et al\b")
 _INITIALS = re.compile(r" ([A-Z]{1,3})(?=[,.])")
 
 
