@@ -111,6 +111,8 @@ _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join
 # "3alpha-hydroxy", "17beta-estradiol": a locant glued to its Greek letter
 _LOCANT_GLUED = re.compile(r"(?<=\d)(?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"])(?![a-z]))")
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
+# the (strict) hyphen between a locant and its Greek letter in a block phrase's form: "17-α-" is also "17α-"
+_LOCANT_HYPHEN = re.compile(r"(?<=\d)\x02(?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
 # An isotope label or an optical-rotation or configuration sign glued before a name is part of the mention, as
 # the L- of "L-tryptophan" is: "[3H]dopamine", "[125I]-insulin", "3H-GABA", "(-)-epinephrine", "(R)-adrenaline".
 # A steroid's locant and Greek letter ("5alpha-dihydrotestosterone", "5α-DHT", "17 beta-estradiol") are its
@@ -426,6 +428,14 @@ class EntityMatcher:
         for phrase in never_tag.block:
             self._by_name[_name_key(phrase)] = None
             name_forms += _block_forms(phrase)
+        # A block phrase is written in the spellings a name is, a locant glued to its Greek letter or not
+        # ("17α-hydroxyprogesterone caproate", "17-alpha-..."), unless a lexicon name is so written.
+        for phrase in never_tag.block:
+            for variant in _spelling_variants(phrase):
+                if self._by_name.get(_name_key(variant)) is None:  # no lexicon name has this key
+                    self._by_name[_name_key(variant)] = None
+                    forms = _block_forms(variant)
+                    name_forms += forms + [_LOCANT_HYPHEN.sub("", f) for f in forms if _LOCANT_HYPHEN.search(f)]
         # Variants come last and never take a key a lexicon name or block phrase holds: "L-DOPA" stays levodopa.
         self._variant_keys: set[str] = set()
         for concept in self.concepts:
