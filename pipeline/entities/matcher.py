@@ -93,6 +93,7 @@ def _after_pattern(derived_endings: Sequence[str]) -> str:
 # does: glued to a digit it is another symbol ("T2-weighted", "GH3 cells", "NO2", "EP4 receptors", "SP1").
 # A subtype is a number and at most one letter A to F (5-HT1A, 5-HT2C): "PTH1R", "NPY1R", "GLP1R" are receptor
 # gene symbols, one word, not the substance.
+_RELEASING_SHORT_FORM = re.compile(r"([A-Za-z]{2,})(RH|RF|IH|IF)")
 _SUBTYPE_SUFFIX = r"(?<=[A-Za-z])(?=\d{1,2}[A-F]?(?!\w))"
 _HYPHEN_UNIT, _SPACE_UNIT, _STRICT_HYPHEN_UNIT = "\0", "\1", "\2"
 # A stereo prefix or an OCR "r-" is a variant only when a real hyphen joins it: "L tryptophan" is rare, and
@@ -480,6 +481,11 @@ class EntityMatcher:
                 if numeral is not None and _abbreviation_key(numeral) not in self._by_abbreviation:
                     self._by_abbreviation[_abbreviation_key(numeral)] = (concept, ambiguous)
                     abbreviation_forms.append(numeral)
+                # A releasing or inhibiting hormone's short form is also written with a hyphen before its "RH"
+                # ("Gn-RH", "GH-RH", "LH-RH"): the same key, so only the form is added.
+                releasing = _RELEASING_SHORT_FORM.fullmatch(abbr)
+                if releasing is not None:
+                    abbreviation_forms.append(f"{releasing[1]}-{releasing[2]}")
 
         # Every name form is lowercase, so the names regex runs case-sensitively on the lowercased text: half
         # the time of re.IGNORECASE. A text whose lowercasing changes its length ("İ") would shift the offsets;
