@@ -338,11 +338,11 @@ def variant_cases(lexicon: Lexicon, kinds: dict[str, str], stereo: set[str],
             if concept.peptide and re.fullmatch(r"[A-Za-z]+", abbr):
                 yield _whole("fragment suffix", abbr + FRAGMENTS[n % len(FRAGMENTS)], concept, n)
                 yield _whole("fragment suffix", abbr + "1-24", concept, n)
-            # an Arabic final number after a separator in Roman figures ("GLP-1" -> "GLP-I"); the other way
-            # round a short form is often another symbol ("Ang-2" is angiopoietin-2), so it is not generated
-            releasing = re.fullmatch(r"([A-Za-z]{2,})(RH|RF|IH|IF)", abbr)
+            releasing = re.fullmatch(r"([A-Za-z]{2,})(RH|RF|IH|IF)", abbr)  # "GnRH" is also written "Gn-RH"
             if releasing:
                 yield _whole("hyphen before a short form's RH", f"{releasing[1]}-{releasing[2]}", concept, n)
+            # an Arabic final number after a separator in Roman figures ("GLP-1" -> "GLP-I"); the other way
+            # round a short form is often another symbol ("Ang-2" is angiopoietin-2), so it is not generated
             m = re.fullmatch(r"([A-Za-z]+)([ \-])([123])", abbr)
             if m:
                 variant = m.group(1) + m.group(2) + ROMAN[m.group(3)].upper()
