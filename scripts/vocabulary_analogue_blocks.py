@@ -1,7 +1,7 @@
 """Block phrases for the names of synthetic analogues in the shared vocabulary that hold a lexicon name.
 
-ANNOTATION.md tags no analogue: "desmopressin" is no vasopressin, "NPH insulin" no insulin, "delta-cortisone"
-(prednisone) no cortisone. The shared vocabulary-mesh.tsv lists every analogue's MeSH names (kind
+ANNOTATION.md tags no analogue: "desmopressin" is no vasopressin, "lysine vasopressin" (lypressin) none either,
+"delta-cortisone" (prednisone) no cortisone. The shared vocabulary-mesh.tsv lists every analogue's MeSH names (kind
 `synthetic_analogue`, and the `generic` headings). A name that holds a lexicon name ("1-desamino-8-arginine
 vasopressin") would otherwise give that substance as a mention, so each such name is a block phrase of
 pipeline/entities/never_tag.tsv, with the vocabulary row it comes from as its reason.
@@ -60,9 +60,7 @@ def analogue_names(path: Path = VOCABULARY_MESH) -> list[tuple[str, str, str]]:
 
 def _tagger_without_these_rows() -> EntityMatcher:
     """A matcher whose never-tag list lacks the rows this script writes: what the analogue names give alone."""
-    with NEVER_TAG_PATH.open(encoding="utf-8", newline="") as f:
-        written = {r["phrase"].strip().lower() for r in csv.DictReader(f, delimiter="\t")
-                   if r["reason"].startswith(REASON)}
+    written = {line.split("\t")[0] for line in written_rows()}
     never_tag = load_never_tag()
     return EntityMatcher(never_tag=NeverTag(never_tag.generic, tuple(p for p in never_tag.block if p not in written),
                                             never_tag.derived_endings))

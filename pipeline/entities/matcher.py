@@ -112,7 +112,7 @@ _LOCANT_SPACE = re.compile(r"(?<=\d) (?=(?:" + "|".join(_GREEK) + "|[" + "".join
 # "3alpha-hydroxy", "17beta-estradiol": a locant glued to its Greek letter
 _LOCANT_GLUED = re.compile(r"(?<=\d)(?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"])(?![a-z]))")
 _OCR_GAMMA = re.compile(r"^(?:gamma|γ)-")
-# the (strict) hyphen between a locant and its Greek letter in a block phrase's form: "17-α-" is also "17α-"
+# the strict hyphen between a locant and its Greek letter in a block phrase's form: "17-α-" is also "17α-"
 _LOCANT_HYPHEN = re.compile(r"(?<=\d)\x02(?=(?:" + "|".join(_GREEK) + "|[" + "".join(_GREEK.values()) + r"]))")
 # An isotope label or an optical-rotation or configuration sign glued before a name is part of the mention, as
 # the L- of "L-tryptophan" is: "[3H]dopamine", "[125I]-insulin", "3H-GABA", "(-)-epinephrine", "(R)-adrenaline".
@@ -313,11 +313,15 @@ def _stereo_variants(name: str) -> list[str]:
 def _block_forms(phrase: str) -> list[str]:
     """A block phrase's hyphen is a hyphen or nothing, never a space: "gnrh-a" (the agonist's short form) must
     block "GnRH-a" and "GnRHa" but leave "GnRH" in "GnRH a few minutes later" alone. A space in a phrase
-    still matches a space or a hyphen."""
+    still matches a space or a hyphen. A locant may also be glued to its Greek letter while the other hyphens
+    stay ("17-α-hydroxy..." is also "17α-hydroxy...")."""
     if not any(ch in _HYPHENS for ch in phrase):
         return [phrase]
-    return ["".join(_STRICT_HYPHEN_UNIT if ch in _HYPHENS else ch for ch in phrase),
-            "".join(ch for ch in phrase if ch not in _HYPHENS)]
+    strict = "".join(_STRICT_HYPHEN_UNIT if ch in _HYPHENS else ch for ch in phrase)
+    forms = [strict, "".join(ch for ch in phrase if ch not in _HYPHENS)]
+    if _LOCANT_HYPHEN.search(strict):
+        forms.append(_LOCANT_HYPHEN.sub("", strict))
+    return forms
 
 
 def _name_key(surface: str) -> str:
@@ -429,14 +433,12 @@ class EntityMatcher:
         for phrase in never_tag.block:
             self._by_name[_name_key(phrase)] = None
             name_forms += _block_forms(phrase)
-        # A block phrase is written in the spellings a name is, a locant glued to its Greek letter or not
-        # ("17α-hydroxyprogesterone caproate", "17-alpha-..."), unless a lexicon name is so written.
-        for phrase in never_tag.block:
+            # A block phrase is written in the spellings a name is ("17α-hydroxyprogesterone caproate",
+            # "ethinyl oestradiol"), unless a lexicon name is so written.
             for variant in _spelling_variants(phrase):
                 if self._by_name.get(_name_key(variant)) is None:  # no lexicon name has this key
                     self._by_name[_name_key(variant)] = None
-                    forms = _block_forms(variant)
-                    name_forms += forms + [_LOCANT_HYPHEN.sub("", f) for f in forms if _LOCANT_HYPHEN.search(f)]
+                    name_forms += _block_forms(variant)
         # Variants come last and never take a key a lexicon name or block phrase holds: "L-DOPA" stays levodopa.
         self._variant_keys: set[str] = set()
         for concept in self.concepts:
